@@ -1,0 +1,100 @@
+"""`qwenasr`: the headless command line over the same core and engines as the app.
+
+Exit codes: 0 success, 1 the input has errors (e.g. invalid hotwords), 2 unreadable input or
+bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .core import hotword_io
+from .core.hotwords import errors, validate_items
+from .core.models import MODELS, UnknownModelError
+
+
+def _split_hints(value: str | None) -> list[str]:
+    return [h.strip() for h in (value or "").split(",") if h.strip()]
+
+
+def _read_list(path: str, model: str) -> hotword_io.ImportReport:
+    data = Path(path).read_bytes()
+    return hotword_io.parse_hotwords(data, filename=path, target_model=model)
+
+
+def cmd_hotwords_validate(args: argparse.Namespace) -> int:
+    """Every problem of the file: import issues (rows that cannot be read) and rule findings."""
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as e:
+        print(f"error: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    report = hotword_io.parse_hotwords(data, filename=args.file, target_model=args.model)
+    if report.unreadable:
+        for issue in report.issues:
+            print(f"error: {issue.describe()}", file=sys.stderr)
+        return 2
+    hints = _split_hints(args.language_hints)
+    for issue in report.issues:
+        where = f"row {issue.line}" if issue.line else "file"
+        print(f"{where}: {issue.code}: {issue.message}")
+    problems = validate_items(report.items, args.model, hints)
+    for p in problems:
+        where = f"row {report.lines[p.row]}" if p.row is not None else "list"
+        print(f"{where}: {p.code}: {p.message}")
+    n_err = len(errors(problems)) + len(report.rejected)
+    print(f"{len(report.items)} valid hotwords, {n_err} errors, "
+          f"{len(problems) - len(errors(problems))} warnings (model {args.model}).", file=sys.stderr)
+    return 1 if n_err else 0
+
+
+def cmd_hotwords_convert(args: argparse.Namespace) -> int:
+    try:
+        report = _read_list(args.input, args.model)
+    except OSError as e:
+        print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
+        return 2
+    for issue in report.issues:
+        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
+    if report.unreadable:
+        return 2
+    fmt = hotword_io.Format(args.to) if args.to else hotword_io.format_for_path(args.output)
+    Path(args.output).write_text(hotword_io.serialize(report.items, fmt), encoding="utf-8")
+    print(f"wrote {len(report.items)} hotwords to {args.output} ({fmt.value})", file=sys.stderr)
+    return 1 if report.rejected else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qwenasr", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    hw = sub.add_parser("hotwords", help="check and convert hotword lists")
+    hw_sub = hw.add_subparsers(dest="hotwords_command", required=True)
+    v = hw_sub.add_parser("validate", help="check a list against the rules of a model")
+    v.add_argument("file")
+    v.add_argument("--model", default="fun-asr", help="target model (default fun-asr)")
+    v.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
+    v.set_defaults(func=cmd_hotwords_validate)
+    c = hw_sub.add_parser("convert", help="convert between JSON, CSV, TSV and plain text")
+    c.add_argument("input")
+    c.add_argument("output")
+    c.add_argument("--to", choices=[f.value for f in hotword_io.Format], help="output format "
+                   "(default: from the output file's extension)")
+    c.add_argument("--model", default="fun-asr")
+    c.set_defaults(func=cmd_hotwords_convert)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "model", None) and args.model not in MODELS:
+        print(f"error: {UnknownModelError(args.model)}", file=sys.stderr)
+        return 2
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

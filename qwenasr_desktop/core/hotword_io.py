@@ -1,0 +1,267 @@
+"""Reading and writing hotword lists: the cloud's JSON, CSV/TSV with a header, and plain text.
+
+Parsing takes bytes and returns a report; it never raises on bad content. Rows that break a
+rule are listed with their line numbers and left out, so a failed import can never damage the
+list it was meant for: the caller decides what to do with the valid rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .hotwords import DEFAULT_WEIGHT, Hotword, check_hotword
+from .models import model_info
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+KNOWN_KEYS = {"text", "weight", "lang"}
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    TSV = "tsv"
+    TEXT = "txt"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """A line the import could not take as it is. `line` is 1-based; 0 means the whole file."""
+
+    line: int
+    message: str
+    fatal: bool = True  # False: the row was imported, with a note
+    code: str = "unreadable-row"
+
+    def describe(self) -> str:
+        where = "file" if self.line == 0 else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    format: Format | None
+    items: list[Hotword] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # source line of each item
+    issues: list[ImportIssue] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[ImportIssue]:
+        return [i for i in self.issues if i.fatal]
+
+    @property
+    def unreadable(self) -> bool:
+        """Nothing could be read at all (not a list file, wrong encoding, too big)."""
+        return any(i.line == 0 and i.fatal for i in self.issues) and not self.items
+
+    def summary(self) -> str:
+        n_bad = len({i.line for i in self.rejected})
+        return f"{len(self.items)} hotwords read, {n_bad} rows left out"
+
+
+def guess_format(filename: str | None, text: str) -> Format:
+    name = (filename or "").lower()
+    for fmt, exts in ((Format.JSON, (".json",)), (Format.TSV, (".tsv", ".tab")), (Format.CSV, (".csv",)),
+                      (Format.TEXT, (".txt", ".lst"))):
+        if name.endswith(exts):
+            return fmt
+    head = text.lstrip()
+    if head.startswith("["):
+        return Format.JSON
+    first = head.splitlines()[0].strip().lower() if head else ""
+    if first.startswith("text\t") or first == "text":
+        return Format.TSV if "\t" in first else Format.TEXT
+    if first.startswith("text,"):
+        return Format.CSV
+    return Format.TEXT
+
+
+def decode_bytes(data: bytes, report: ImportReport) -> str | None:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM. Lines in another encoding are reported."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            report.issues.append(ImportIssue(0, "The file says it is UTF-16 but is not valid UTF-16."))
+            return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Mixed encodings: keep the lines that are UTF-8, name the others.
+    lines = []
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            report.issues.append(ImportIssue(n, "This line is not UTF-8 text (another encoding, such "
+                                             "as GBK or Latin-1?); save the file as UTF-8."))
+            lines.append("")
+    if all(not line.strip() for line in lines):
+        report.issues.append(ImportIssue(0, "The file is not UTF-8 text. Save it as UTF-8 and try again."))
+        return None
+    return "\n".join(lines)
+
+
+def parse_hotwords(data: bytes, filename: str | None = None, target_model: str = "fun-asr",
+                   fmt: Format | None = None) -> ImportReport:
+    report = ImportReport(fmt)
+    if len(data) > MAX_IMPORT_BYTES:
+        report.issues.append(ImportIssue(0, f"The file is {len(data) / 1e6:.1f} MB; a hotword list file "
+                                         f"may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB."))
+        return report
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        report.issues.append(ImportIssue(0, "This is a binary file, not a hotword list."))
+        return report
+    text = decode_bytes(data, report)
+    if text is None:
+        return report
+    report.format = fmt = fmt or guess_format(filename, text)
+    if fmt is Format.JSON:
+        rows = _json_rows(text, report)
+    elif fmt in (Format.CSV, Format.TSV):
+        rows = _table_rows(text, "\t" if fmt is Format.TSV else ",", report)
+    else:
+        rows = _text_rows(text)
+    model = model_info(target_model)
+    for line, raw in rows:
+        item = _to_hotword(raw, line, report)
+        if item is None:
+            continue
+        problems = check_hotword(item, model)
+        if problems:
+            report.issues += [ImportIssue(line, p.message, code=p.code) for p in problems]
+            continue
+        item.text = item.text.strip()
+        report.items.append(item)
+        report.lines.append(line)
+    if not rows and not report.issues:
+        report.issues.append(ImportIssue(0, "The file holds no hotwords.", fatal=False))
+    return report
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def _json_rows(text: str, report: ImportReport) -> list[tuple[int, object]]:
+    decoder = json.JSONDecoder()
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError as e:
+        report.issues.append(ImportIssue(e.lineno, f"Not valid JSON: {e.msg} (column {e.colno})."))
+        return []
+    if isinstance(whole, dict) and isinstance(whole.get("vocabulary"), list):
+        whole = whole["vocabulary"]  # a query_vocabulary output pasted whole
+        start = text.index("[", text.index('"vocabulary"'))
+    elif isinstance(whole, list):
+        start = text.index("[")
+    else:
+        report.issues.append(ImportIssue(0, "The JSON must be a list of hotwords: "
+                                         '[{"text": "...", "weight": 4, "lang": "en"}, ...].'))
+        return []
+    # Walk the array again with raw_decode to learn each element's line number.
+    rows, i = [], start + 1
+    for _ in whole:
+        while text[i] in " \t\r\n,":
+            i += 1
+        value, end = decoder.raw_decode(text, i)
+        rows.append((_line_of(text, i), value))
+        i = end
+    return rows
+
+
+def _table_rows(text: str, delimiter: str, report: ImportReport) -> list[tuple[int, object]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[tuple[int, object]] = []
+    header: list[str] | None = None
+    for record in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if header is None:
+            lowered = [c.strip().lower() for c in record]
+            if "text" in lowered:
+                header = lowered
+                continue
+            header = ["text", "weight", "lang"][: max(1, len(record))]
+            report.issues.append(ImportIssue(line, "No header row; reading columns as text, weight, "
+                                             "lang.", fatal=False))
+        row: dict[str, object] = {}
+        for key, cell in zip(header, record, strict=False):
+            if key in KNOWN_KEYS and cell.strip():
+                row[key] = cell if key == "text" else cell.strip()
+        if len(record) > len(header):
+            report.issues.append(ImportIssue(line, "This row has more cells than the header; a text "
+                                             "with a comma must be in double quotes."))
+            continue
+        if "weight" in row:
+            row["weight"] = _table_weight(str(row["weight"]))
+        rows.append((line, row))
+    return rows
+
+
+def _table_weight(cell: str) -> object:
+    try:
+        return int(cell)
+    except ValueError:
+        return cell  # reported by the weight rule with the cell as typed
+
+
+def _text_rows(text: str) -> list[tuple[int, object]]:
+    return [(n, {"text": line}) for n, line in enumerate(text.splitlines(), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _to_hotword(raw: object, line: int, report: ImportReport) -> Hotword | None:
+    if not isinstance(raw, dict):
+        shown = json.dumps(raw)[:40]
+        report.issues.append(ImportIssue(line, f"Expected an object with \"text\", got {shown}."))
+        return None
+    extra = sorted(set(raw) - KNOWN_KEYS)
+    if extra:
+        report.issues.append(ImportIssue(line, f"Ignored unknown field(s): {', '.join(extra)}.", False,
+                                         "unknown-field"))
+    if "text" not in raw:
+        report.issues.append(ImportIssue(line, "The row has no \"text\"."))
+        return None
+    lang = raw.get("lang")
+    return Hotword(raw["text"], raw.get("weight", DEFAULT_WEIGHT), lang if lang != "" else None)  # type: ignore[arg-type]
+
+
+def to_json(items: Sequence[Hotword], indent: int | None = 2) -> str:
+    """Exactly the cloud's `vocabulary` array, ready to paste into an API call."""
+    return json.dumps([h.to_cloud() for h in items], ensure_ascii=False, indent=indent)
+
+
+def to_table(items: Sequence[Hotword], delimiter: str = ",") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(["text", "weight", "lang"])
+    for h in items:
+        writer.writerow([h.text.strip(), h.weight, h.lang or ""])
+    return out.getvalue()
+
+
+def to_text(items: Sequence[Hotword]) -> str:
+    return "".join(h.text.strip() + "\n" for h in items)
+
+
+def serialize(items: Sequence[Hotword], fmt: Format) -> str:
+    if fmt is Format.JSON:
+        return to_json(items) + "\n"
+    if fmt is Format.CSV:
+        return to_table(items, ",")
+    if fmt is Format.TSV:
+        return to_table(items, "\t")
+    return to_text(items)
+
+
+def format_for_path(path: str) -> Format:
+    return guess_format(path, "")

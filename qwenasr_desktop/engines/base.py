@@ -1,0 +1,136 @@
+"""The one interface every engine implements; the UI and CLI speak only this.
+
+Audio crosses this boundary as 16 kHz mono float32 NumPy arrays (or a file path); results come
+back as `core.transcript` types. Engines never touch Qt: progress and streaming events are
+plain callbacks, which the UI turns into signals.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core.context import Context
+from ..core.hotwords import Hotword
+from ..core.transcript import Sentence, Transcript
+
+SAMPLE_RATE = 16000
+
+
+class EngineError(Exception):
+    """A failure with a message fit to show the user as it is."""
+
+
+class ModelMissingError(EngineError):
+    pass
+
+
+class CancelledError(EngineError):
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
+@dataclass
+class RecognitionOptions:
+    model: str
+    hotwords: list[Hotword] = field(default_factory=list)  # inline list (local engine, or synced)
+    vocabulary_id: str | None = None  # a cloud vocabulary (DashScope)
+    language_hints: list[str] = field(default_factory=list)
+    context: Context | None = None
+    sample_rate: int = SAMPLE_RATE
+    extra: dict = field(default_factory=dict)  # engine-specific parameters
+
+
+@dataclass
+class StreamEvent:
+    """A partial (is_final False) or final sentence from a streaming session."""
+
+    sentence: Sentence
+
+    @property
+    def is_final(self) -> bool:
+        return self.sentence.is_final
+
+
+class CancelToken:
+    """Set from any thread; long work checks it between steps."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise CancelledError()
+
+
+ProgressCallback = Callable[[float], None]  # fraction done, 0..1
+AudioInput = np.ndarray | Path | str
+
+
+@dataclass
+class VocabularyInfo:
+    vocabulary_id: str
+    target_model: str = ""
+    status: str = "OK"
+    items: list[Hotword] = field(default_factory=list)
+    gmt_create: str = ""
+    gmt_modified: str = ""
+
+
+class StreamingSession(ABC):
+    """Send audio as it arrives; events come back through the callback given at start."""
+
+    @abstractmethod
+    def send_audio(self, samples: np.ndarray) -> None:
+        """Queue 16 kHz mono float32 samples. Must return quickly: called from the capture path."""
+
+    @abstractmethod
+    def finish(self, timeout: float | None = None) -> Transcript:
+        """Flush, wait for the last finals, and return the whole transcript."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Abort without waiting."""
+
+
+class Engine(ABC):
+    name: str = "engine"
+
+    @abstractmethod
+    def recognize(self, audio: AudioInput, options: RecognitionOptions,
+                  progress: ProgressCallback | None = None,
+                  cancel: CancelToken | None = None) -> Transcript:
+        """Recognize a whole file or buffer (file transcription, or flash with context)."""
+
+    @abstractmethod
+    def start_stream(self, options: RecognitionOptions,
+                     on_event: Callable[[StreamEvent], None]) -> StreamingSession:
+        """Open a real-time session."""
+
+    # Vocabulary operations: the local engine keeps lists in memory; DashScope calls the cloud.
+    @abstractmethod
+    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str: ...
+
+    @abstractmethod
+    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]: ...
+
+    @abstractmethod
+    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo: ...
+
+    @abstractmethod
+    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None: ...
+
+    @abstractmethod
+    def delete_vocabulary(self, vocabulary_id: str) -> None: ...
