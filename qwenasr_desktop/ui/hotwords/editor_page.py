@@ -137,7 +137,7 @@ class HotwordEditorPage(QWidget):
             toolbar.addWidget(b)
         toolbar.addStretch(1)
         toolbar.addWidget(self.filter_box)
-        self.filter_box.setMinimumWidth(220)
+        self.filter_box.setMinimumWidth(150)
 
         self.right = QWidget()
         right = QVBoxLayout(self.right)

@@ -49,6 +49,9 @@ class SummaryBar(QWidget):
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: #8a5a00;")
 
+        for combo, chars in ((self.model_combo, 30), (self.hints_combo, 18)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         top = QHBoxLayout()
         top.addWidget(QLabel("Target model:"))
         top.addWidget(self.model_combo)
@@ -56,11 +59,14 @@ class SummaryBar(QWidget):
         top.addWidget(QLabel("Language hint:"))
         top.addWidget(self.hints_combo)
         top.addStretch(1)
-        top.addWidget(self.counts_label)
+        second = QHBoxLayout()
+        second.addWidget(self.rules_label)
+        second.addStretch(1)
+        second.addWidget(self.counts_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.rules_label)
+        layout.addLayout(second)
         layout.addWidget(self.notes_label)
 
         self.model_combo.activated.connect(self._on_model_activated)
