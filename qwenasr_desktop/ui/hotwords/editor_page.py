@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -136,7 +136,7 @@ class HotwordEditorPage(QWidget):
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             toolbar.addWidget(b)
         toolbar.addStretch(1)
-        toolbar.addWidget(self.filter_box)
+        toolbar.addWidget(self.filter_box, 2)
         self.filter_box.setMinimumWidth(150)
 
         self.right = QWidget()
@@ -167,8 +167,15 @@ class HotwordEditorPage(QWidget):
         self.sidebar.deleteConfirmed.connect(self.delete_list)
         self.summary.targetModelChanged.connect(self._on_target_model_changed)
         self.summary.hintsChanged.connect(self._on_hints_changed)
+        self.summary.prefixChanged.connect(self._on_prefix_changed)
         self.model.validationChanged.connect(self._update_summary)
         self.model.validationChanged.connect(self._update_detail)
+        # Row counts in the sidebar: refreshed once per burst of row changes.
+        self._sidebar_timer = QTimer(self)
+        self._sidebar_timer.setSingleShot(True)
+        self._sidebar_timer.timeout.connect(self._refresh_sidebar)
+        self.model.rowsInserted.connect(self._sidebar_timer.start)
+        self.model.rowsRemoved.connect(self._sidebar_timer.start)
         self.model.saveFailed.connect(self._on_save_failed)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_detail())
         self.filter_box.textChanged.connect(self.table.proxy.setFilterFixedString)
@@ -192,11 +199,15 @@ class HotwordEditorPage(QWidget):
         elif select != self.list_id:
             self.open_list(select)
 
+    def _refresh_sidebar(self, *_args) -> None:
+        if self.list_id is not None:
+            self.sidebar.set_lists(self.repo.summaries(), self.list_id)
+
     def open_list(self, list_id: int) -> None:
         stored = self.repo.load(list_id)
         self.list_id = list_id
         self.model.set_document(stored.hotwords, stored.language_hints, RepositorySink(self.repo, list_id))
-        self.summary.set_state(stored.hotwords.target_model, stored.language_hints)
+        self.summary.set_state(stored.hotwords.target_model, stored.language_hints, stored.hotwords.prefix)
         self.title.setText(stored.hotwords.name)
         self.right.setEnabled(True)
         self.repo.set_state(LAST_LIST_KEY, str(list_id))
@@ -245,6 +256,12 @@ class HotwordEditorPage(QWidget):
         if hints != self.model.language_hints:
             self._on_hints_changed(hints)
         self.summary.set_state(name, hints)
+        self._refresh_sidebar()
+
+    def _on_prefix_changed(self, prefix: str) -> None:
+        if self.list_id is not None and prefix != self.model.hotword_list.prefix:
+            self.repo.set_prefix(self.list_id, prefix)
+            self.model.hotword_list.prefix = prefix
 
     def _on_hints_changed(self, hints: list) -> None:
         if self.list_id is None:
