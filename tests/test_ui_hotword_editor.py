@@ -280,7 +280,7 @@ def test_target_model_switches_the_rule_set_and_is_saved(qtbot, page, db_path, l
     combo.activated.emit(combo.currentIndex())
     assert cell(page, 3, Column.COUNT) == "15/10 chars"
     assert cell(page, 3, Column.STATUS) == "Too long"
-    assert "Paraformer rules" in page.summary.rules_label.text()
+    assert "Paraformer (legacy) rules: up to 10 characters" in page.summary.rules_label.text()
     assert repo.load(list_id).hotwords.target_model == "paraformer-realtime-v2"
     combo.setCurrentIndex(combo.findData("sensevoice-v1"))
     combo.activated.emit(combo.currentIndex())

@@ -54,28 +54,30 @@ class SummaryBar(QWidget):
         self.prefix_edit.setToolTip("Name prefix of the vocabulary in the cloud: 1 to 10 lowercase "
                                     "letters or digits. Needed only when the list is uploaded.")
         self.rules_label = QLabel()
+        self.rules_label.setWordWrap(True)
         self.counts_label = QLabel()
         self.counts_label.setAccessibleName("Hotword count and problems")
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: #8a5a00;")
 
-        for combo, chars in ((self.model_combo, 30), (self.hints_combo, 18)):
+        for combo, chars in ((self.model_combo, 22), (self.hints_combo, 12)):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(chars)
+            combo.setMinimumContentsLength(chars)  # may shrink to this on small screens...
+        self.model_combo.setMaximumWidth(340)  # ...and grows up to the full names when there is room
+        self.hints_combo.setMaximumWidth(240)
         top = QHBoxLayout()
         top.addWidget(QLabel("Target model:"))
-        top.addWidget(self.model_combo)
+        top.addWidget(self.model_combo, 3)
         top.addSpacing(12)
         top.addWidget(QLabel("Language hint:"))
-        top.addWidget(self.hints_combo)
+        top.addWidget(self.hints_combo, 2)
         top.addSpacing(12)
         top.addWidget(QLabel("Cloud prefix:"))
         top.addWidget(self.prefix_edit)
         top.addStretch(1)
         second = QHBoxLayout()
-        second.addWidget(self.rules_label)
-        second.addStretch(1)
+        second.addWidget(self.rules_label, 1)
         second.addWidget(self.counts_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

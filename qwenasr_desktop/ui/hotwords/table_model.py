@@ -66,7 +66,7 @@ SHORT_REASONS = {
     "weight-type": "Bad weight",
     "weight-range": "Bad weight",
     "lang-invalid": "Bad language",
-    "lang-unsupported": "Language not accepted",
+    "lang-unsupported": "Wrong language",
     "duplicate": "Duplicate",
     "lang-excluded-by-hints": "Off by hints",
 }
