@@ -397,3 +397,17 @@ def test_the_last_open_list_is_reopened(qtbot, repo, list_id):
     again = HotwordEditorPage(repo)
     qtbot.addWidget(again)
     assert again.list_id == second
+
+
+def test_a_failed_save_changes_nothing_on_screen_and_says_why(qtbot, page, repo, list_id, db_path):
+    # Another connection removes the rows behind the editor's back: the next save really fails.
+    other = db.connect(db_path)
+    other.execute("DELETE FROM hotword_items WHERE list_id = ? AND position = 1", (list_id,))
+    other.close()
+    with qtbot.waitSignal(page.model.saveFailed) as blocker:
+        page.model.setData(page.model.index(1, Column.TEXT), "Tagrisso")
+    assert "List" in blocker.args[0] and "no row 1" in blocker.args[0]
+    assert page.model.item(1) == ROWS[1]  # the screen still shows the old text
+    assert page.model.undo_stack.count() == 0  # and there is nothing to undo
+    assert page.save_error_box is not None and "Could not save" in page.save_error_box.text()
+    page.save_error_box.close()

@@ -70,6 +70,7 @@ class HotwordEditorPage(QWidget):
         self.repo = repo
         self.list_id: int | None = None
         self.import_dialog: ImportReportDialog | None = None
+        self.save_error_box: QMessageBox | None = None
         self.model = HotwordTableModel(self)
         self.sidebar = ListSidebar()
         self.summary = SummaryBar()
@@ -398,7 +399,13 @@ class HotwordEditorPage(QWidget):
                                   else "color: #8a5a00;")
 
     def _on_save_failed(self, text: str) -> None:
-        QMessageBox.critical(self, "Not saved", text)
+        """Say so without blocking (the edit was not applied, so nothing on screen is unsaved)."""
+        box = QMessageBox(QMessageBox.Icon.Critical, "Not saved",
+                          f"{text}\nThe table shows what is stored.", QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.save_error_box = box
+        box.open()
+        self.message.emit(text)
 
     def show_first_problem(self) -> None:
         """Put the cursor on the first row with an error (used for screenshots and after import)."""
