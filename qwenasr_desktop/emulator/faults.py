@@ -7,7 +7,7 @@ fault it wants and then observes the client's reaction over a real socket.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 
 @dataclass
@@ -50,4 +50,4 @@ class Faults:
 
     def snapshot(self) -> dict:
         with self._lock:
-            return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+            return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}

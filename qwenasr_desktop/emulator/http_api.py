@@ -26,6 +26,7 @@ from ..core.hotwords import (
 )
 from ..core.models import Mode, UnknownModelError, model_info
 from ..core.transcript import Transcript
+from .appkey import SERVER_KEY
 from .audio import AudioFormatError, decode_file
 from .errors import ApiError, invalid, request_id
 from .store import FileTask, Store, Upload, Vocabulary, now_str
@@ -115,7 +116,7 @@ def _vocab_listing(v: Vocabulary) -> dict:
 
 
 async def customization(request: web.Request) -> web.Response:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     body = await read_json(request)
     model = _require_model(body)
@@ -184,7 +185,7 @@ def _sign(secret: bytes, policy: str) -> str:
 
 
 async def uploads(request: web.Request) -> web.Response:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     if request.query.get("action") != "getPolicy":
         raise invalid("Unsupported uploads action; use action=getPolicy.")
@@ -207,7 +208,7 @@ async def uploads(request: web.Request) -> web.Response:
 
 async def oss_upload(request: web.Request) -> web.Response:
     """The storage host's form upload. Errors are plain text, as the storage service's are XML."""
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     try:
         form = await request.post()
     except Exception as e:
@@ -280,7 +281,7 @@ async def fetch_audio(srv: EmulatorServer, url: str, account: str, model: str,
 # --- file transcription ---------------------------------------------------------------------
 
 async def transcription(request: web.Request) -> web.Response:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     body = await read_json(request)
     model = _require_model(body)
@@ -392,7 +393,7 @@ def _task_output(task: FileTask) -> dict:
 
 
 async def task_get(request: web.Request) -> web.Response:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     task = srv.store.tasks.get(request.match_info["task_id"])
     if task is None or task.account != account:
@@ -402,7 +403,7 @@ async def task_get(request: web.Request) -> web.Response:
 
 
 async def task_cancel(request: web.Request) -> web.Response:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     task = srv.store.tasks.get(request.match_info["task_id"])
     if task is None or task.account != account:
@@ -416,7 +417,7 @@ async def task_cancel(request: web.Request) -> web.Response:
 
 async def result_file(request: web.Request) -> web.Response:
     """The pre-signed result URL: no Authorization, like the cloud's OSS link."""
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     data = srv.store.results.get(request.match_info["token"])
     if data is None:
         return web.Response(status=404, text="NoSuchKey")
@@ -471,7 +472,7 @@ async def flash(request: web.Request) -> web.Response:
     """Fun-ASR-Flash. Response shape is uncertain in the docs (§4.1, §7.4): the text is at
     `output.text` (what known clients parse and what the SDK's MultiModalConversationOutput
     accepts), with `output.sentences` (file-result shape) added so timestamps are available."""
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     body = await read_json(request)
     model = _require_model(body)

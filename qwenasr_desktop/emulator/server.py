@@ -27,6 +27,7 @@ from aiohttp import web
 
 from ..engines.base import Engine
 from . import http_api, ws_api
+from .appkey import SERVER_KEY
 from .errors import BAD_KEY, NO_KEY, URL_ERROR, ApiError, error_response, invalid
 from .faults import Faults
 from .recognizer import Recognizer
@@ -101,7 +102,7 @@ class EmulatorServer:
     # --- app -------------------------------------------------------------------------------
     def build_app(self) -> web.Application:
         app = web.Application(client_max_size=256 << 20, middlewares=[self._middleware])
-        app["server"] = self
+        app[SERVER_KEY] = self
         r = app.router
         r.add_post(f"{API}/services/audio/asr/customization", http_api.customization)
         r.add_post(f"{API}/services/audio/asr/transcription", http_api.transcription)

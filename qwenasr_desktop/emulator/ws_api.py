@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 
 from ..core.models import Mode, UnknownModelError, model_info
 from ..engines.base import StreamEvent, StreamingSession
+from .appkey import SERVER_KEY
 from .audio import AudioFormatError, StreamDecoder
 from .errors import ApiError
 
@@ -132,7 +133,7 @@ class _Task:
 
 
 async def inference(request: web.Request) -> web.StreamResponse:
-    srv: EmulatorServer = request.app["server"]
+    srv: EmulatorServer = request.app[SERVER_KEY]
     account = None
     auth_error = None
     try:
