@@ -35,6 +35,9 @@ from .errors import (
 from .results import sentence_from_cloud
 
 log = get_logger(__name__)
+# websockets logs handshake headers (the Authorization header among them) at DEBUG: give it a
+# logger that masks keys.
+ws_log = get_logger(__name__ + ".ws")
 
 FRAME_MS = 100
 BYTES_PER_MS = SAMPLE_RATE * 2 // 1000  # 16-bit mono at 16 kHz
@@ -193,7 +196,8 @@ class RealtimeSession(StreamingSession):
         try:
             ws = await asyncio.wait_for(connect(
                 self.endpoints.ws_url, additional_headers={"Authorization": f"Bearer {self._api_key}"},
-                max_size=16 << 20, open_timeout=self.connect_timeout), self.connect_timeout)
+                max_size=16 << 20, open_timeout=self.connect_timeout,
+                logger=ws_log), self.connect_timeout)
         except InvalidStatus as e:
             status = e.response.status_code
             body = e.response.body or b""
