@@ -38,12 +38,13 @@ def cmd_hotwords_validate(args: argparse.Namespace) -> int:
         return 2
     hints = _split_hints(args.language_hints)
     for issue in report.issues:
-        where = f"row {issue.line}" if issue.line else "file"
-        print(f"{where}: {issue.code}: {issue.message}")
+        print(issue.describe())
     problems = validate_items(report.items, args.model, hints)
     for p in problems:
-        where = f"row {report.lines[p.row]}" if p.row is not None else "list"
-        print(f"{where}: {p.code}: {p.message}")
+        if p.row is None:
+            print(f"list: {p.code}: {p.message}")
+        else:
+            print(f"row {report.rows[p.row]}: {p.code}: {p.message} (line {report.lines[p.row]})")
     n_err = len(errors(problems)) + len(report.rejected)
     print(f"{len(report.items)} valid hotwords, {n_err} errors, "
           f"{len(problems) - len(errors(problems))} warnings (model {args.model}).", file=sys.stderr)
@@ -57,7 +58,7 @@ def cmd_hotwords_convert(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
         return 2
     for issue in report.issues:
-        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
+        print(issue.describe(), file=sys.stderr)
     if report.unreadable:
         return 2
     fmt = hotword_io.Format(args.to) if args.to else hotword_io.format_for_path(args.output)

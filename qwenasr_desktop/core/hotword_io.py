@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .hotwords import DEFAULT_WEIGHT, Hotword, check_hotword
@@ -30,16 +30,22 @@ class Format(StrEnum):
 
 @dataclass(frozen=True)
 class ImportIssue:
-    """A line the import could not take as it is. `line` is 1-based; 0 means the whole file."""
+    """A row the import could not take as it is.
+
+    `line` is the 1-based line in the file and `row` the 1-based entry number (header excluded);
+    both are 0 when the finding is about the whole file.
+    """
 
     line: int
     message: str
     fatal: bool = True  # False: the row was imported, with a note
     code: str = "unreadable-row"
+    row: int = 0
 
     def describe(self) -> str:
-        where = "file" if self.line == 0 else f"line {self.line}"
-        return f"{where}: {self.message}"
+        if self.line == 0:
+            return f"file: {self.code}: {self.message}"
+        return f"row {self.row}: {self.code}: {self.message} (line {self.line})"
 
 
 @dataclass
@@ -47,6 +53,7 @@ class ImportReport:
     format: Format | None
     items: list[Hotword] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # source line of each item
+    rows: list[int] = field(default_factory=list)  # entry number of each item in the file
     issues: list[ImportIssue] = field(default_factory=list)
 
     @property
@@ -130,17 +137,19 @@ def parse_hotwords(data: bytes, filename: str | None = None, target_model: str =
     else:
         rows = _text_rows(text)
     model = model_info(target_model)
-    for line, raw in rows:
+    for row, (line, raw) in enumerate(rows, start=1):
+        first_issue = len(report.issues)
         item = _to_hotword(raw, line, report)
-        if item is None:
-            continue
-        problems = check_hotword(item, model)
-        if problems:
-            report.issues += [ImportIssue(line, p.message, code=p.code) for p in problems]
+        problems = check_hotword(item, model) if item is not None else []
+        report.issues += [ImportIssue(line, p.message, code=p.code) for p in problems]
+        for i in range(first_issue, len(report.issues)):
+            report.issues[i] = replace(report.issues[i], row=row)
+        if item is None or problems:
             continue
         item.text = item.text.strip()
         report.items.append(item)
         report.lines.append(line)
+        report.rows.append(row)
     if not rows and not report.issues:
         report.issues.append(ImportIssue(0, "The file holds no hotwords.", fatal=False))
     return report
@@ -222,14 +231,15 @@ def _text_rows(text: str) -> list[tuple[int, object]]:
 def _to_hotword(raw: object, line: int, report: ImportReport) -> Hotword | None:
     if not isinstance(raw, dict):
         shown = json.dumps(raw)[:40]
-        report.issues.append(ImportIssue(line, f"Expected an object with \"text\", got {shown}."))
+        report.issues.append(ImportIssue(line, f"Expected an object with \"text\", got {shown}.",
+                                         code="row-not-object"))
         return None
     extra = sorted(set(raw) - KNOWN_KEYS)
     if extra:
         report.issues.append(ImportIssue(line, f"Ignored unknown field(s): {', '.join(extra)}.", False,
                                          "unknown-field"))
     if "text" not in raw:
-        report.issues.append(ImportIssue(line, "The row has no \"text\"."))
+        report.issues.append(ImportIssue(line, "The row has no \"text\".", code="text-missing"))
         return None
     lang = raw.get("lang")
     return Hotword(raw["text"], raw.get("weight", DEFAULT_WEIGHT), lang if lang != "" else None)  # type: ignore[arg-type]
