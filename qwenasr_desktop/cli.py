@@ -13,6 +13,8 @@ from pathlib import Path
 from .core import hotword_io
 from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
+from .emulator.cli_commands import add_emulator_parser
+from .engines.dashscope.cli_commands import add_vocab_parser
 
 
 def _split_hints(value: str | None) -> list[str]:
@@ -85,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: from the output file's extension)")
     c.add_argument("--model", default="fun-asr")
     c.set_defaults(func=cmd_hotwords_convert)
+
+    add_vocab_parser(sub)
+    add_emulator_parser(sub)
     return parser
 
 

@@ -208,7 +208,8 @@ class EmulatorServer:
 
     def serve_forever(self) -> None:
         """Foreground serving for the CLI; Ctrl+C stops it."""
-        self.start()
+        if self._thread is None:
+            self.start()
         try:
             assert self._thread is not None
             while self._thread.is_alive():
