@@ -73,31 +73,38 @@ class _Task:
         self.last_end_ms = 0
         self.queued_finals = 0
 
-    async def start(self, loop: asyncio.AbstractEventLoop) -> None:
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Open the engine session in the background: task-started goes out at once, as on the
+        cloud, even while the engine is still loading its model; audio waits for the session."""
         opts = self.srv.recognizer.options(self.model, self.params, self.vocabulary)
 
         def on_event(ev: StreamEvent) -> None:
             loop.call_soon_threadsafe(self.enqueue, ev)
 
-        self.session = await self.srv.run_engine(
-            lambda: self.srv.recognizer.engine.start_stream(opts, on_event))
+        async def open_session() -> None:
+            self.session = await self.srv.run_engine(
+                lambda: self.srv.recognizer.engine.start_stream(opts, on_event))
+
+        self.audio_chain = asyncio.ensure_future(open_session())
 
     async def feed(self, data: bytes) -> None:
         try:
             samples = self.decoder.feed(data)
         except AudioFormatError as e:
             raise TaskFailed("InvalidParameter", str(e)) from None
-        if samples.size and self.session is not None:
-            session = self.session
-            # Engine calls run on the engine thread, in order; the socket never waits on them.
-            prev = self.audio_chain
+        if not samples.size:
+            return
+        # Engine calls run on the engine thread, in order; the socket never waits on them.
+        prev = self.audio_chain
 
-            async def push() -> None:
-                if prev is not None:
-                    await prev
+        async def push() -> None:
+            if prev is not None:
+                await prev
+            session = self.session
+            if session is not None:
                 await self.srv.run_engine(lambda: session.send_audio(samples))
 
-            self.audio_chain = asyncio.ensure_future(push())
+        self.audio_chain = asyncio.ensure_future(push())
 
     def enqueue(self, ev: StreamEvent) -> None:
         if ev.is_final:
@@ -116,7 +123,7 @@ class _Task:
 
     async def finish(self) -> None:
         if self.audio_chain is not None:
-            await self.audio_chain
+            await self.audio_chain  # raises if the session could not be opened
         if self.session is not None:
             session = self.session
             transcript = await self.srv.run_engine(lambda: session.finish())
@@ -126,6 +133,8 @@ class _Task:
                 self.enqueue(StreamEvent(s))
 
     def close(self) -> None:
+        if self.audio_chain is not None and not self.audio_chain.done():
+            self.audio_chain.cancel()
         if self.session is not None:
             with contextlib.suppress(Exception):
                 self.session.close()
@@ -239,7 +248,7 @@ async def inference(request: web.Request) -> web.StreamResponse:
                     break
                 try:
                     task = _start_task(srv, task_id, payload, account)
-                    await task.start(loop)
+                    task.start(loop)
                 except TaskFailed as e:
                     task = None
                     await fail(task_id, e.code, e.message)

@@ -146,10 +146,6 @@ class RealtimeSession(StreamingSession):
                           model=self.options.model)
 
     def close(self) -> None:
-        task = self._task
-        if task is not None and task.ws is not None and self._loop.is_running():
-            with contextlib.suppress(Exception):
-                self._run(task.ws.close(), timeout=5)
         self._shutdown()
 
     # --- internals -------------------------------------------------------------------------
@@ -167,7 +163,21 @@ class RealtimeSession(StreamingSession):
             self._loop.call_soon_threadsafe(task.wake.set)
 
     def _shutdown(self) -> None:
+        """Close the socket, cancel what still runs on the loop, stop the loop thread."""
         if self._loop.is_running():
+            async def drain() -> None:
+                task = self._task
+                if task is not None and task.ws is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(task.ws.close(), 2)
+                others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for t in others:
+                    t.cancel()
+                await asyncio.gather(*others, return_exceptions=True)
+
+            if threading.current_thread() is not self._thread:
+                with contextlib.suppress(Exception):
+                    asyncio.run_coroutine_threadsafe(drain(), self._loop).result(5)
             self._loop.call_soon_threadsafe(self._loop.stop)
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout=5)
@@ -213,9 +223,10 @@ class RealtimeSession(StreamingSession):
         task.ws = ws
         await ws.send(self._run_task_frame(task.task_id))
         receiver = task.receiver = asyncio.ensure_future(self._receive(task))
-        done_wait = asyncio.ensure_future(task.done.wait())
-        await asyncio.wait({asyncio.ensure_future(task.started.wait()), done_wait},
-                           return_when=asyncio.FIRST_COMPLETED, timeout=self.connect_timeout)
+        waiters = {asyncio.ensure_future(task.started.wait()), asyncio.ensure_future(task.done.wait())}
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED, timeout=self.connect_timeout)
+        for w in waiters:
+            w.cancel()
         if not task.started.is_set():
             receiver.cancel()
             await ws.close()
