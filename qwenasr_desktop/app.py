@@ -25,6 +25,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "file and exit")
     p.add_argument("--size", default="x".join(map(str, DEFAULT_SCREENSHOT_SIZE)), metavar="WxH",
                    help="window size for --screenshot (default 1280x800)")
+    p.add_argument("--self-test", action="store_true", help="check offline recognition with a bundled "
+                   "clip and hotwords (offscreen, no network), print the result and exit (0 = passed)")
+    p.add_argument("--debug", action="store_true", help="debug logging (log files then include "
+                   "transcripts; the API key stays masked)")
     p.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -42,16 +46,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     size = _size(args.size)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from .selftest import run
+
+        return run(Path(args.data_dir).expanduser().resolve() if args.data_dir else None)
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from .logs import debug_requested, setup_logging
     from .storage import db
     from .storage.appdirs import APP_NAME, APP_SLUG, ORGANIZATION, resolve_app_dirs
     from .storage.hotword_lists import HotwordListRepository
     from .ui.app_icon import app_icon
     from .ui.hotwords.demo import seed_demo_list
     from .ui.main_window import MainWindow
+    from .ui.settings.integration import install
+    from .ui.settings_keys import AppSettings, Key
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
@@ -60,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
 
     dirs = resolve_app_dirs(args.data_dir).ensure()
+    settings = AppSettings.for_dirs(dirs)
+    setup_logging(dirs.logs, debug_requested(args.debug or settings.get(Key.DEBUG_LOGGING)))
     try:
         repo = HotwordListRepository(db.connect(dirs.database))
     except db.DatabaseError as e:
@@ -70,10 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     seed_demo_list(repo)
     window = MainWindow(repo)
+    shell = install(window, settings, dirs, repo)
 
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), size)
-    window.resize(*size)
+    if not shell.restore_window():
+        window.resize(*size)
+    shell.show_welcome_if_first_run()
+    app.aboutToQuit.connect(shell.save_window)
     window.show()
     if args.quit_when_shown:
         def report() -> None:

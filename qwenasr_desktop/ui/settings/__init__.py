@@ -1,0 +1,1 @@
+"""The Settings dialog: cloud region and key, defaults, audio device, folders, appearance, logs."""
