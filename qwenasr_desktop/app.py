@@ -7,6 +7,7 @@ imported by the features that need them, when they are first used.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from . import __version__
     from .logs import debug_requested, setup_logging
     from .storage import db
     from .storage.appdirs import APP_NAME, APP_SLUG, ORGANIZATION, resolve_app_dirs
@@ -74,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     dirs = resolve_app_dirs(args.data_dir).ensure()
     settings = AppSettings.for_dirs(dirs)
     setup_logging(dirs.logs, debug_requested(args.debug or settings.get(Key.DEBUG_LOGGING)))
+    logging.getLogger("qwenasr_desktop").info("%s %s starting, data folder %s", APP_NAME, __version__,
+                                              dirs.data)
     try:
         repo = HotwordListRepository(db.connect(dirs.database))
     except db.DatabaseError as e:
