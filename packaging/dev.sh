@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian/Ubuntu machine: installs the system packages, a virtual
-# environment with the app, then runs the app (`run`), the tests (`test`) or nothing (`setup`).
+# environment with the app, then runs the app (`run`), the tests (`test`), builds the Linux
+# installers (`package`: PyInstaller bundle, .tar.xz and .deb in dist/) or nothing (`setup`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -57,5 +58,9 @@ case "$cmd" in
     export QT_QPA_PLATFORM=offscreen
     "$VENV/bin/ruff" check qwenasr_desktop tests benchmarks
     exec "$VENV/bin/python" -m pytest -q "$@" ;;
-  *) echo "usage: packaging/dev.sh [setup|run|test] [args...]" >&2; exit 2 ;;
+  package)
+    "$VENV/bin/python" -c "import PyInstaller" 2>/dev/null \
+      || "$VENV/bin/python" -m pip install -q -e ".[test,package]"
+    exec ./packaging/build-linux.sh "$@" ;;
+  *) echo "usage: packaging/dev.sh [setup|run|test|package] [args...]" >&2; exit 2 ;;
 esac
