@@ -24,6 +24,7 @@ from pathlib import Path
 
 SELFTEST_DIR = "selftest"
 MANIFEST = "selftest.json"
+REPORT_NAME = "selftest-report.txt"
 
 
 def resources_dir() -> Path:
@@ -157,4 +158,17 @@ def run(data_dir: Path | None = None, out: Callable[[str], None] = print) -> int
         + ("no connection attempted" if network_ok else "; ".join(guard.attempts)))
     passed = all(r.ok for r in results) and network_ok
     out("self-test passed" if passed else "self-test FAILED")
+    if data_dir is not None:  # a windowed build (Windows, macOS) has no console: leave a report
+        _write_report(data_dir, results, guard, passed)
     return 0 if passed else 1
+
+
+def _write_report(data_dir: Path, results: list[CheckResult], guard: NetworkGuard, passed: bool) -> None:
+    lines = [f"{'ok  ' if r.ok else 'FAIL'} {r.name}: {r.detail}" for r in results]
+    lines.append("network: " + ("; ".join(guard.attempts) or "no connection attempted"))
+    lines.append("self-test passed" if passed else "self-test FAILED")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / REPORT_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError:
+        pass  # the printed lines and the exit code still tell

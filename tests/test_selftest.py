@@ -98,6 +98,8 @@ def test_self_test_passes_from_source_offline(tmp_path):
     assert "found FastAPI, Uvicorn" in out
     assert "ok   network: no connection attempted" in out
     assert out.rstrip().endswith("self-test passed")
+    report = (tmp_path / "d" / selftest.REPORT_NAME).read_text(encoding="utf-8")
+    assert "found FastAPI, Uvicorn" in report and report.rstrip().endswith("self-test passed")
 
 
 def test_bundled_clip_is_the_documented_test_clip(manifest):
