@@ -114,8 +114,8 @@ class AppShell(QObject):
         wanted = self.settings.get(Key.LAST_LIST)
         if page is None or not wanted or self.repo is None:
             return
-        if wanted != page.sidebar.current_id() and any(s.id == wanted for s in self.repo.summaries()):
-            page.open_list(wanted)
+        if wanted != page.list_id and any(s.id == wanted for s in self.repo.summaries()):
+            page.reload_lists(select=wanted)
 
     def save_window(self) -> None:
         w = self.window
@@ -125,8 +125,8 @@ class AppShell(QObject):
         if tabs is not None:
             self.settings.set(Key.LAST_TAB, tabs.currentIndex())
         page = getattr(w, "hotwords", None)
-        if page is not None and page.sidebar.current_id():
-            self.settings.set(Key.LAST_LIST, int(page.sidebar.current_id()))
+        if page is not None and page.list_id:
+            self.settings.set(Key.LAST_LIST, int(page.list_id))
         self.settings.sync()
 
 
