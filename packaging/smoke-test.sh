@@ -35,12 +35,18 @@ else
   echo "smoke-test: running $EXE --self-test (unshare -n unavailable: network not isolated)"
 fi
 dead=http://127.0.0.1:9
+clean_env=(env -i PATH=/usr/bin:/bin HOME="$TMP/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen
+  HTTP_PROXY=$dead HTTPS_PROXY=$dead ALL_PROXY=$dead HF_HUB_OFFLINE=1
+  PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring)
 set +e
-"${ISOLATE[@]}" env -i PATH=/usr/bin:/bin HOME="$TMP/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
-  HTTP_PROXY=$dead HTTPS_PROXY=$dead ALL_PROXY=$dead HF_HUB_OFFLINE=1 \
-  PYTHON_KEYRING_BACKEND=keyring.backends.fail.Keyring \
-  "$EXE" --self-test --data-dir "$TMP/data"
+"${ISOLATE[@]}" "${clean_env[@]}" "$EXE" --self-test --data-dir "$TMP/data"
 rc=$?
+if [ $rc -eq 0 ]; then
+  # A normal first start (welcome banner, no key, no network) must show the window and quit cleanly.
+  start_out=$("${ISOLATE[@]}" "${clean_env[@]}" timeout 120 "$EXE" --quit-when-shown --data-dir "$TMP/first-run" 2>&1)
+  rc=$?
+  echo "$start_out" | grep "window shown after" || { echo "$start_out" >&2; [ $rc -eq 0 ] && rc=1; }
+fi
 set -e
 if [ $rc -eq 0 ]; then echo "smoke-test: PASSED ($ARTIFACT)"; else echo "smoke-test: FAILED with exit code $rc ($ARTIFACT)" >&2; fi
 exit $rc

@@ -71,11 +71,14 @@ def test_deb_refuses_a_missing_bundle(tmp_path):
 
 # The stand-in app checks what the smoke test promises: offscreen, fresh data folder, no key.
 CHECKING_APP = """
-[ "$1" = --self-test ] || { echo "wrong arguments: $*"; exit 3; }
 [ "$QT_QPA_PLATFORM" = offscreen ] || { echo "not offscreen"; exit 4; }
 [ -z "$DASHSCOPE_API_KEY" ] || { echo "a key leaked into the smoke test"; exit 5; }
 [ "$2" = --data-dir ] && [ ! -e "$3" ] || { echo "data folder not fresh: $2 $3"; exit 6; }
-echo "self-test passed"
+case "$1" in
+  --self-test) echo "self-test passed" ;;
+  --quit-when-shown) echo "window shown after 700 ms (from app import)" ;;
+  *) echo "wrong arguments: $*"; exit 3 ;;
+esac
 """
 
 
@@ -91,6 +94,14 @@ def test_smoke_test_runs_the_bundled_self_test(tmp_path, form):
     result = run(PACKAGING / "smoke-test.sh", artifact, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test passed" in result.stdout and "smoke-test: PASSED" in result.stdout
+    assert "window shown after" in result.stdout  # the normal first start was tried too
+
+
+def test_smoke_test_fails_when_the_normal_start_fails(tmp_path):
+    app = fake_bundle(tmp_path / "dist", '[ "$1" = --self-test ] && echo "self-test passed" && exit 0\n'
+                                         'echo "cannot start"; exit 1\n')
+    result = run(PACKAGING / "smoke-test.sh", app)
+    assert result.returncode == 1 and "cannot start" in result.stderr
 
 
 @needs_dpkg
