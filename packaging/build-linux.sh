@@ -5,7 +5,8 @@
 #   packaging/build-linux.sh            (or: ./packaging/dev.sh package)
 #
 # Environment: QWENASR_VENV (default .venv, needs the `package` extra), QWENASR_DIST (default
-# dist/), QWENASR_XZ_LEVEL (default 6). Prints the artifact sizes and the time each step took.
+# dist/), QWENASR_XZ_LEVEL (default 6; 1 builds ~3x faster, 7% larger), QWENASR_DEB_COMPRESSION
+# (xz by default; zstd for fast CI builds). Prints the artifact sizes and the time each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)

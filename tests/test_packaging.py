@@ -60,6 +60,20 @@ def test_deb_installs_the_bundle_launcher_desktop_entry_and_icons(tmp_path):
     assert (root / "usr/share/icons/hicolor/scalable/apps" / f"{NAME}.svg").is_file()
     listing = run("dpkg-deb", "-c", deb).stdout
     assert "root/root" in listing  # --root-owner-group: no build user's ids in the package
+    assert "data.tar.xz" in run("ar", "t", deb).stdout.split()  # readable by every dpkg
+
+
+@needs_dpkg
+def test_deb_compression_is_selectable_and_checked(tmp_path):
+    bundle = fake_bundle(tmp_path / "dist", "echo hello\n")
+    env = {**os.environ, "QWENASR_DEB_COMPRESSION": "zstd"}
+    result = run(PACKAGING / "linux" / "build-deb.sh", bundle, "1.0", tmp_path / "out", env=env)
+    assert result.returncode == 0, result.stderr
+    members = run("ar", "t", result.stdout.strip()).stdout.split()
+    assert "data.tar.zst" in members
+    env["QWENASR_DEB_COMPRESSION"] = "lz4"
+    result = run(PACKAGING / "linux" / "build-deb.sh", bundle, "1.0", tmp_path / "out2", env=env)
+    assert result.returncode == 2 and "must be xz, zstd or gzip" in result.stderr
 
 
 @needs_dpkg

@@ -62,5 +62,13 @@ cp "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 chmod 755 "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 mkdir -p "$OUT"
 DEB="$OUT/${NAME}_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz -z"${QWENASR_XZ_LEVEL:-6}" --build "$STAGE" "$DEB" >/dev/null
+# xz by default: every dpkg reads it (zstd needs dpkg >= 1.21.18, i.e. Debian 12 / Ubuntu 21.10+).
+# QWENASR_DEB_COMPRESSION=zstd is ~20x faster to build at ~10% more size (useful for CI runs).
+case "${QWENASR_DEB_COMPRESSION:-xz}" in
+  xz) compress=(-Zxz -z"${QWENASR_XZ_LEVEL:-6}") ;;
+  zstd) compress=(-Zzstd -z"${QWENASR_ZSTD_LEVEL:-10}") ;;
+  gzip) compress=(-Zgzip -z9) ;;
+  *) echo "build-deb.sh: QWENASR_DEB_COMPRESSION must be xz, zstd or gzip" >&2; exit 2 ;;
+esac
+dpkg-deb --root-owner-group "${compress[@]}" --build "$STAGE" "$DEB" >/dev/null
 echo "$DEB"
