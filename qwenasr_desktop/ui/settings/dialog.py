@@ -1,5 +1,6 @@
-"""The Settings dialog. Nothing here blocks: the connection test and device listing report back
-in the dialog itself, and the key goes straight to the OS keyring (never into settings.ini)."""
+"""The Settings dialog. The connection test runs on a worker thread and reports inline; problems
+(no keyring, an unusable folder, no microphone) are explained in the dialog instead of message
+boxes; the key goes straight to the OS keyring (never into settings.ini)."""
 
 from __future__ import annotations
 
