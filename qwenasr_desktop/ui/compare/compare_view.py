@@ -121,6 +121,11 @@ class CompareView(QWidget):
         self.metrics_view, self.hits_view = metrics_view, hits_view
 
     # ------------------------------------------------------------------------ API
+    @property
+    def busy(self) -> bool:
+        """A comparison is being computed or is about to be (live updates are coalesced)."""
+        return self._job_running or self._debounce.isActive()
+
     def set_transcripts(self, a: Transcript | None, b: Transcript | None, hotwords: list[Hotword],
                         b_adds: str, live: bool = False) -> None:
         """New or growing transcripts; the comparison follows shortly (coalesced)."""
