@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from . import ui  # noqa: F401 - applies the PySide6 6.12 refcount guard before any Qt call
     from .storage import db
     from .storage.appdirs import APP_NAME, APP_SLUG, ORGANIZATION, resolve_app_dirs
     from .storage.hotword_lists import HotwordListRepository
@@ -90,7 +91,11 @@ def _screenshot(app, window, path: Path, size: tuple[int, int]) -> int:
     for _ in range(3):
         app.processEvents()
     image = window.grab()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        print(f"qwenasr-desktop: cannot write the screenshot to {path}: {e.strerror}", file=sys.stderr)
+        return 2
     if not image.save(str(path), "PNG"):
         print(f"qwenasr-desktop: cannot write the screenshot to {path}", file=sys.stderr)
         return 2

@@ -74,10 +74,13 @@ class TextDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        # Qt 6 calls this again on every dataChanged that covers the cell (each keystroke
+        # revalidates the table), so it must not touch the preview, nor overwrite what is typed.
         assert isinstance(editor, LiveLineEdit)
-        if not editor.isModified():  # keep the first typed key when editing starts by typing
+        if not editor.isModified():
             editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
-        self._on_text_edited(editor, source_row(index), editor.text())
+        row = source_row(index)
+        editor.set_invalid(any(p.is_error for p in self._model.row_problems(row)))
 
     def _on_text_edited(self, editor: LiveLineEdit, row: int, text: str) -> None:
         self._model.set_preview(row, text)
@@ -115,6 +118,9 @@ class LanguageDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)
+        if editor.property("loaded"):
+            return  # called again on each dataChanged: keep the user's choice
+        editor.setProperty("loaded", True)
         code = index.data(Qt.ItemDataRole.EditRole) or ""
         pos = editor.findData(code)
         if pos < 0:  # a language this model does not accept: show it so the user sees what to fix

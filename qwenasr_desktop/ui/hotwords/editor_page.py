@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -70,6 +70,7 @@ class HotwordEditorPage(QWidget):
         self.repo = repo
         self.list_id: int | None = None
         self.import_dialog: ImportReportDialog | None = None
+        self.save_error_box: QMessageBox | None = None
         self.model = HotwordTableModel(self)
         self.sidebar = ListSidebar()
         self.summary = SummaryBar()
@@ -136,8 +137,8 @@ class HotwordEditorPage(QWidget):
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             toolbar.addWidget(b)
         toolbar.addStretch(1)
-        toolbar.addWidget(self.filter_box)
-        self.filter_box.setMinimumWidth(220)
+        toolbar.addWidget(self.filter_box, 2)
+        self.filter_box.setMinimumWidth(150)
 
         self.right = QWidget()
         right = QVBoxLayout(self.right)
@@ -167,8 +168,15 @@ class HotwordEditorPage(QWidget):
         self.sidebar.deleteConfirmed.connect(self.delete_list)
         self.summary.targetModelChanged.connect(self._on_target_model_changed)
         self.summary.hintsChanged.connect(self._on_hints_changed)
+        self.summary.prefixChanged.connect(self._on_prefix_changed)
         self.model.validationChanged.connect(self._update_summary)
         self.model.validationChanged.connect(self._update_detail)
+        # Row counts in the sidebar: refreshed once per burst of row changes.
+        self._sidebar_timer = QTimer(self)
+        self._sidebar_timer.setSingleShot(True)
+        self._sidebar_timer.timeout.connect(self._refresh_sidebar)
+        self.model.rowsInserted.connect(self._sidebar_timer.start)
+        self.model.rowsRemoved.connect(self._sidebar_timer.start)
         self.model.saveFailed.connect(self._on_save_failed)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._update_detail())
         self.filter_box.textChanged.connect(self.table.proxy.setFilterFixedString)
@@ -192,11 +200,15 @@ class HotwordEditorPage(QWidget):
         elif select != self.list_id:
             self.open_list(select)
 
+    def _refresh_sidebar(self, *_args) -> None:
+        if self.list_id is not None:
+            self.sidebar.set_lists(self.repo.summaries(), self.list_id)
+
     def open_list(self, list_id: int) -> None:
         stored = self.repo.load(list_id)
         self.list_id = list_id
         self.model.set_document(stored.hotwords, stored.language_hints, RepositorySink(self.repo, list_id))
-        self.summary.set_state(stored.hotwords.target_model, stored.language_hints)
+        self.summary.set_state(stored.hotwords.target_model, stored.language_hints, stored.hotwords.prefix)
         self.title.setText(stored.hotwords.name)
         self.right.setEnabled(True)
         self.repo.set_state(LAST_LIST_KEY, str(list_id))
@@ -245,6 +257,12 @@ class HotwordEditorPage(QWidget):
         if hints != self.model.language_hints:
             self._on_hints_changed(hints)
         self.summary.set_state(name, hints)
+        self._refresh_sidebar()
+
+    def _on_prefix_changed(self, prefix: str) -> None:
+        if self.list_id is not None and prefix != self.model.hotword_list.prefix:
+            self.repo.set_prefix(self.list_id, prefix)
+            self.model.hotword_list.prefix = prefix
 
     def _on_hints_changed(self, hints: list) -> None:
         if self.list_id is None:
@@ -381,7 +399,13 @@ class HotwordEditorPage(QWidget):
                                   else "color: #8a5a00;")
 
     def _on_save_failed(self, text: str) -> None:
-        QMessageBox.critical(self, "Not saved", text)
+        """Say so without blocking (the edit was not applied, so nothing on screen is unsaved)."""
+        box = QMessageBox(QMessageBox.Icon.Critical, "Not saved",
+                          f"{text}\nThe table shows what is stored.", QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.save_error_box = box
+        box.open()
+        self.message.emit(text)
 
     def show_first_problem(self) -> None:
         """Put the cursor on the first row with an error (used for screenshots and after import)."""

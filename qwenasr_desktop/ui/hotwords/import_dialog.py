@@ -34,11 +34,13 @@ class ImportReportDialog(QDialog):
             headline = f"Nothing could be imported from {filename}."
         else:
             headline = (f"{n_ok} hotword{'s' * (n_ok != 1)} can be added to \"{list_name}\". "
-                        f"{len(rejected_lines)} row{'s' * (len(rejected_lines) != 1)} left out.")
+                        f"{len(rejected_lines)} row{'s' * (len(rejected_lines) != 1)} left out "
+                        "(listed below with their line numbers). The list is unchanged until you "
+                        "press Add.")
         self.headline = QLabel(headline)
         self.headline.setWordWrap(True)
         self.issues = QTableWidget(len(report.issues), 3)
-        self.issues.setHorizontalHeaderLabels(["Line", "", "Problem"])
+        self.issues.setHorizontalHeaderLabels(["Line", "Result", "Problem"])
         self.issues.verticalHeader().hide()
         self.issues.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.issues.setWordWrap(True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -12,6 +12,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +22,46 @@ from PySide6.QtWidgets import (
 from ...storage.hotword_lists import ListSummary
 
 ID_ROLE = Qt.ItemDataRole.UserRole
+SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _TwoLineDelegate(QStyledItemDelegate):
+    """The list name, and below it in grey "12 hotwords · fun-asr-realtime"; only the name is edited."""
+
+    def sizeHint(self, option, index) -> QSize:
+        base = super().sizeHint(option, index)
+        return QSize(base.width(), option.fontMetrics.height() * 2 + 10)
+
+    def paint(self, painter, option, index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        line = option.fontMetrics.height()
+        r = option.rect.adjusted(6, 4, -4, -4)
+        painter.save()
+        painter.setPen(option.palette.color(role))
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(QRect(r.left(), r.top(), r.width(), line), int(Qt.AlignmentFlag.AlignLeft),
+                         option.fontMetrics.elidedText(index.data() or "", Qt.TextElideMode.ElideRight,
+                                                       r.width()))
+        font.setBold(False)
+        painter.setFont(font)
+        if not selected:
+            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(QRect(r.left(), r.top() + line + 2, r.width(), line),
+                         int(Qt.AlignmentFlag.AlignLeft), index.data(SUBTITLE_ROLE) or "")
+        painter.restore()
+
+    def updateEditorGeometry(self, editor, option, index) -> None:
+        r = option.rect
+        editor.setGeometry(QRect(r.left(), r.top(), r.width(), r.height() // 2 + 4))
 
 
 class ListSidebar(QWidget):
@@ -36,6 +79,7 @@ class ListSidebar(QWidget):
         title = QLabel("<b>Hotword lists</b>")
         self.list = QListWidget()
         self.list.setAccessibleName("Hotword lists")
+        self.list.setItemDelegate(_TwoLineDelegate(self.list))
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
                                   | QAbstractItemView.EditTrigger.DoubleClicked)
         self.new_button = QPushButton("New")
@@ -71,6 +115,8 @@ class ListSidebar(QWidget):
         for s in summaries:
             item = QListWidgetItem(s.name)
             item.setData(ID_ROLE, s.id)
+            plural = "s" * (s.item_count != 1)
+            item.setData(SUBTITLE_ROLE, f"{s.item_count} hotword{plural} · {s.target_model}")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             item.setToolTip(f"{s.name}\n{s.item_count} hotwords, for {s.target_model}")
             self.list.addItem(item)

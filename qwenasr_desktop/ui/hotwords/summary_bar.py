@@ -6,17 +6,19 @@ selector says which hotwords the chosen hint switches off, because the cloud doe
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from ...core.hotwords import MAX_HOTWORDS_PER_LIST, Problem, language_label
 from ...core.models import MODELS, ModelInfo, Provider, RuleSet, model_info
 
 RULES_TEXT = {
-    RuleSet.FUNASR: "Fun-ASR rules: up to 15 characters, or 7 words in English",
-    RuleSet.PARAFORMER: "Paraformer rules: up to 10 characters, or 5 words in English",
-    RuleSet.NONE: "This model ignores hotwords",
+    RuleSet.FUNASR: "Fun-ASR rules: up to 15 characters, or 7 words in English.",
+    RuleSet.PARAFORMER: "Paraformer (legacy) rules: up to 10 characters, or 5 words in English.",
+    RuleSet.NONE: "This model ignores hotwords.",
 }
+WEIGHT_LEGEND = "Weight: 1-2 slight preference, 3-4 clear, 5 forced."
 
 
 def _model_label(m: ModelInfo) -> str:
@@ -27,6 +29,7 @@ def _model_label(m: ModelInfo) -> str:
 class SummaryBar(QWidget):
     targetModelChanged = Signal(str)
     hintsChanged = Signal(list)
+    prefixChanged = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,34 +45,56 @@ class SummaryBar(QWidget):
         self.hints_combo.setAccessibleName("Language hint")
         self.hints_combo.setToolTip("The language hint you will send with recognition requests. "
                                     "Hotwords in other languages are then ignored by the cloud.")
+        self.prefix_edit = QLineEdit()
+        self.prefix_edit.setAccessibleName("Cloud prefix")
+        self.prefix_edit.setPlaceholderText("e.g. pharma")
+        self.prefix_edit.setMaxLength(10)
+        self.prefix_edit.setFixedWidth(110)
+        self.prefix_edit.setValidator(QRegularExpressionValidator(QRegularExpression("[a-z0-9]{0,10}")))
+        self.prefix_edit.setToolTip("Name prefix of the vocabulary in the cloud: 1 to 10 lowercase "
+                                    "letters or digits. Needed only when the list is uploaded.")
         self.rules_label = QLabel()
+        self.rules_label.setWordWrap(True)
         self.counts_label = QLabel()
         self.counts_label.setAccessibleName("Hotword count and problems")
         self.notes_label = QLabel()
         self.notes_label.setWordWrap(True)
         self.notes_label.setStyleSheet("color: #8a5a00;")
 
+        for combo, chars in ((self.model_combo, 22), (self.hints_combo, 12)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)  # may shrink to this on small screens...
+        self.model_combo.setMaximumWidth(340)  # ...and grows up to the full names when there is room
+        self.hints_combo.setMaximumWidth(240)
         top = QHBoxLayout()
         top.addWidget(QLabel("Target model:"))
-        top.addWidget(self.model_combo)
+        top.addWidget(self.model_combo, 3)
         top.addSpacing(12)
         top.addWidget(QLabel("Language hint:"))
-        top.addWidget(self.hints_combo)
+        top.addWidget(self.hints_combo, 2)
+        top.addSpacing(12)
+        top.addWidget(QLabel("Cloud prefix:"))
+        top.addWidget(self.prefix_edit)
         top.addStretch(1)
-        top.addWidget(self.counts_label)
+        second = QHBoxLayout()
+        second.addWidget(self.rules_label, 1)
+        second.addWidget(self.counts_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.rules_label)
+        layout.addLayout(second)
         layout.addWidget(self.notes_label)
 
         self.model_combo.activated.connect(self._on_model_activated)
         self.hints_combo.activated.connect(self._on_hint_activated)
+        self.prefix_edit.editingFinished.connect(lambda: self.prefixChanged.emit(self.prefix_edit.text()))
 
-    def set_state(self, target_model: str, hints: list[str]) -> None:
+    def set_state(self, target_model: str, hints: list[str], prefix: str | None = None) -> None:
+        if prefix is not None:
+            self.prefix_edit.setText(prefix)
         self.model_combo.setCurrentIndex(max(0, self.model_combo.findData(target_model)))
         self._fill_hints(model_info(target_model), hints)
-        self.rules_label.setText(RULES_TEXT[model_info(target_model).rule_set] + ".")
+        self.rules_label.setText(f"{RULES_TEXT[model_info(target_model).rule_set]}  {WEIGHT_LEGEND}")
 
     def _fill_hints(self, model: ModelInfo, hints: list[str]) -> None:
         self.hints_combo.clear()

@@ -66,7 +66,7 @@ SHORT_REASONS = {
     "weight-type": "Bad weight",
     "weight-range": "Bad weight",
     "lang-invalid": "Bad language",
-    "lang-unsupported": "Language not accepted",
+    "lang-unsupported": "Wrong language",
     "duplicate": "Duplicate",
     "lang-excluded-by-hints": "Off by hints",
 }
@@ -98,6 +98,7 @@ class HotwordTableModel(QAbstractTableModel):
         self._row_problems: dict[int, list[Problem]] = {}
         self._list_problems: list[Problem] = []
         self._problems: list[Problem] = []
+        self._off_by_hints: set[int] = set()
 
     # --- the document ------------------------------------------------------------------------
 
@@ -160,8 +161,7 @@ class HotwordTableModel(QAbstractTableModel):
         return Severity.ERROR if any(p.is_error for p in probs) else Severity.WARNING
 
     def rows_off_by_hints(self) -> list[int]:
-        return sorted(r for r, ps in self._row_problems.items()
-                      if any(p.code == "lang-excluded-by-hints" for p in ps))
+        return sorted(self._off_by_hints)
 
     def set_preview(self, row: int, text: str) -> None:
         """Validate `text` as row `row` while it is still being typed (nothing is saved)."""
@@ -195,6 +195,8 @@ class HotwordTableModel(QAbstractTableModel):
                 self._list_problems.append(p)
             else:
                 self._row_problems.setdefault(p.row, []).append(p)
+        self._off_by_hints = {p.row for p in self._problems
+                              if p.code == "lang-excluded-by-hints" and p.row is not None}
         if emit:
             if self.rowCount():
                 self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(Column) - 1))
@@ -247,7 +249,7 @@ class HotwordTableModel(QAbstractTableModel):
                 return QBrush(ERROR_FG)
             if col is Column.STATUS and severity is Severity.ERROR:
                 return QBrush(ERROR_FG)
-            if row in self.rows_off_by_hints() and col is Column.TEXT:
+            if row in self._off_by_hints and col is Column.TEXT:
                 return QBrush(MUTED_FG)
         if role == Qt.ItemDataRole.TextAlignmentRole and col is Column.COUNT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 from .delegates import LanguageDelegate, TextDelegate, WeightDelegate
 from .table_model import Column, HotwordTableModel
 
-WIDTHS = {Column.STATUS: 168, Column.LANG: 150, Column.WEIGHT: 170, Column.COUNT: 100}
+WIDTHS = {Column.STATUS: 140, Column.LANG: 130, Column.WEIGHT: 165, Column.COUNT: 95}
 
 
 class HotwordTableView(QTableView):
