@@ -8,13 +8,13 @@ at a few times real-time speed, through the same `runner.feed`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from ...audio.recorder import new_recording_path
 from ...core.compare import ExportInfo, Side
 from ...core.models import Mode
 from ...core.transcript import Transcript
@@ -24,7 +24,7 @@ from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
 from ..recognition.engine_choice import engine_label
-from ..recognition.mic import MicCapture
+from ..recognition.mic import MicSource
 from ..recognition.run_box import RunBox
 from ..recognition.runner import ComparisonRunner, RunRequest
 from ..recognition.settings_box import SettingsBox
@@ -52,7 +52,7 @@ class ComparePage(QWidget):
         self.context_panel = ContextPanel()
         self.view = CompareView()
         self.runner = ComparisonRunner(self)
-        self.mic = MicCapture(self)
+        self.mic = MicSource(self)
         self._feed_timer = QTimer(self)
         self._feed_timer.setInterval(FEED_EVERY_MS)
         self._feed_timer.timeout.connect(self._feed_file_block)
@@ -101,6 +101,7 @@ class ComparePage(QWidget):
         self.mic.audio.connect(self.runner.feed)
         self.mic.audio.connect(lambda _: self.source.set_elapsed(self.mic.elapsed_s))
         self.mic.level.connect(self.source.meter.set_level)
+        self.mic.warning.connect(self.message)
         self.view.message.connect(self.message)
         self.view.referenceChanged.connect(self._on_reference_changed)
 
@@ -129,11 +130,10 @@ class ComparePage(QWidget):
                 return
 
     def start_recording(self) -> None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self.sessions_dir / f"recording-{stamp}.wav"
+        path = new_recording_path(self.sessions_dir)
         try:
             self.mic.start(self.source.device_index(), path)
-        except RuntimeError as e:
+        except Exception as e:  # AudioDeviceError says which device and why
             self.message.emit(str(e))
             return
         self.audio_path = str(path)

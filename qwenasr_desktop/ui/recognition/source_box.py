@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ...core.compare import format_ms
 from ...core.models import Mode
 from .level_meter import LevelMeter
-from .mic import default_input_index, input_devices
+from .mic import input_devices
 
 AUDIO_FILTER = "Audio files (*.wav *.flac *.ogg *.opus *.mp3 *.m4a *.aac);;All files (*)"
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".opus", ".mp3", ".m4a", ".aac"}
@@ -86,13 +86,11 @@ class SourceBox(QGroupBox):
         self.device.clear()
         devices = input_devices()
         for d in devices:
-            self.device.addItem(f"{d.name} ({d.default_rate / 1000:g} kHz)", d.index)
+            self.device.addItem(d.label, d.index)
+            if d.is_default:
+                self.device.setCurrentIndex(self.device.count() - 1)
         if not devices:
             self.device.addItem("No microphone found", None)
-        default = default_input_index()
-        i = self.device.findData(default)
-        if i >= 0:
-            self.device.setCurrentIndex(i)
 
     def device_index(self) -> int | None:
         return self.device.currentData()

@@ -1,0 +1,165 @@
+"""The microphone path for real: a PulseAudio virtual mic plays a clip, the panel records it through
+sounddevice/PortAudio in real-time mode, both columns fill live, the WAV is on disk, and the
+offline engine recognizes it. Plus the panel pieces that need no engine.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import soundfile as sf
+from pulse_mic import PulseMic, PulseUnavailable, read_wav_int16
+
+from qwenasr_desktop.core.compare import Side
+from qwenasr_desktop.core.context import Role
+from qwenasr_desktop.core.hotwords import Hotword
+from qwenasr_desktop.core.metrics import error_counts
+from qwenasr_desktop.core.models import LOCAL_BASE, model_info
+from qwenasr_desktop.core.transcript import Sentence
+from qwenasr_desktop.engines.base import StreamEvent
+from qwenasr_desktop.storage import db
+from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+from qwenasr_desktop.storage.sessions import SessionRepository
+from qwenasr_desktop.ui.compare.compare_page import ComparePage
+from qwenasr_desktop.ui.context.paste import as_context_text
+from qwenasr_desktop.ui.recognition.audio_check import AudioFacts, check_audio
+from qwenasr_desktop.ui.recognition.live import LiveTranscript
+
+CLIP = "sh_en_lj001_0028"
+
+
+@pytest.fixture()
+def pulse(monkeypatch):
+    if not shutil.which("pulseaudio"):
+        pytest.skip("pulseaudio is not installed (./packaging/dev.sh setup installs it)")
+    mic = PulseMic()
+    try:
+        mic.start()
+    except PulseUnavailable as e:
+        pytest.fail(f"could not start the virtual microphone: {e}")
+    monkeypatch.setenv("PULSE_SERVER", mic.server)
+    from qwenasr_desktop.audio import devices
+
+    devices.rescan()
+    yield mic
+    mic.stop()
+    devices.rescan()
+
+
+def make_page(qtbot, tmp_path, rec):
+    conn = db.connect(tmp_path / "q.sqlite3")
+    lists = HotwordListRepository(conn)
+    list_id = lists.create("Towns", LOCAL_BASE, [Hotword(h["text"]) for h in rec["hotwords"]])
+    page = ComparePage(lists, SessionRepository(conn), tmp_path / "sessions")
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    page.settings.select_model(LOCAL_BASE)
+    page.settings.select_list(list_id)
+    return page
+
+
+@pytest.mark.slow
+@pytest.mark.audio
+def test_records_from_the_virtual_mic_and_recognizes_live(qtbot, tmp_path, manifest, pulse):
+    rec = manifest[CLIP]
+    pcm, rate = read_wav_int16(rec["audio_path"])
+    assert rate == 16000
+    page = make_page(qtbot, tmp_path, rec)
+    page.source.reload_devices()
+    assert page.source.device_index() is not None, "PortAudio sees no input device"
+    page.source.live_mode.setChecked(True)
+    live_keys = set()
+    page.runner.live.connect(lambda key, t: live_keys.add(key) if t.sentences else None)
+    levels = []
+    page.mic.level.connect(levels.append)
+    feeder = pulse.play(pcm, lead_silence_s=0.3)
+    page.source.record.click()
+    assert page.mic.running and page.source.stop.isEnabled()
+    duration = len(pcm) / 16000
+    qtbot.waitUntil(lambda: page.mic.elapsed_s >= duration + 1.5, timeout=60_000)
+    assert feeder.clip_done.is_set() and feeder.error is None
+    with qtbot.waitSignal(page.runFinished, timeout=600_000):
+        page.source.stop.click()
+    assert not page.mic.running and page.source.record.isEnabled()
+    # the recording is on disk, as long as what was captured, and holds the clip's signal
+    wav, sr = sf.read(page.audio_path, dtype="float32")
+    assert sr == 16000 and len(wav) / sr >= duration
+    assert max(levels) > -30  # the level meter saw speech
+    assert live_keys == {"a", "b"}
+    qtbot.waitUntil(lambda: not page.view.busy, timeout=30_000)
+    result = page.view.result
+    assert error_counts(rec["reference_normalized"], result.b.text, lang="en").wer < 0.4, result.b.text
+    assert error_counts(rec["reference_normalized"], result.a.text, lang="en").wer < 0.5, result.a.text
+    session = page.sessions.load(page.sessions.history()[0].id)
+    assert session.audio_path == page.audio_path and session.mode == "realtime"
+    assert session.transcript_b.text == result.b.text
+
+
+def test_live_transcript_replaces_partials():
+    live = LiveTranscript()
+    live.apply(StreamEvent(Sentence("hel", 0, 100, is_final=False)))
+    live.apply(StreamEvent(Sentence("hello wor", 0, 200, is_final=False)))
+    assert live.snapshot().text == "hello wor"
+    live.apply(StreamEvent(Sentence("Hello world.", 0, 300)))
+    live.apply(StreamEvent(Sentence("And", 400, 500, is_final=False)))
+    snap = live.snapshot()
+    assert [s.text for s in snap.sentences] == ["Hello world.", "And"]
+    assert [s.is_final for s in snap.sentences] == [True, False]
+
+
+def test_audio_check_names_each_problem():
+    model = model_info(LOCAL_BASE)
+    t = np.arange(16000 * 2) / 16000
+    speech_like = (0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 0.5 * t) > 0)).astype(np.float32)
+    assert check_audio(speech_like, AudioFacts(16000, 1, 2.0), model) == []
+    loud = np.clip(speech_like * 10, -1, 1)
+    assert any("clipped" in w for w in check_audio(loud, AudioFacts(16000, 1, 2.0), model))
+    quiet = speech_like * 0.005
+    assert any("very quiet" in w for w in check_audio(quiet, AudioFacts(16000, 1, 2.0), model))
+    rng = np.random.default_rng(0)
+    noisy = speech_like + rng.normal(0, 0.1, speech_like.size).astype(np.float32)
+    assert any("background noise" in w for w in check_audio(noisy, AudioFacts(16000, 1, 2.0), model))
+    w8 = check_audio(speech_like, AudioFacts(8000, 2, 2.0), model_info("fun-asr"))
+    assert any("8 kHz" in w and "telephone" in w for w in w8) and any("2 channels" in w for w in w8)
+    w16 = check_audio(speech_like, AudioFacts(16000, 1, 2.0), model_info("paraformer-8k-v2"))
+    assert any("expects 8 kHz" in w for w in w16)
+
+
+def test_pasted_word_list_becomes_one_terms_line_and_prose_stays():
+    assert as_context_text("Strasburg\nBasle\n Lubeck \nBasle") == "Terms: Strasburg, Basle, Lubeck."
+    assert as_context_text("王英汉、余孽、汪精卫") == "Terms: 王英汉, 余孽, 汪精卫."
+    prose = "The printers of Strasburg and Basle.\nThey travelled widely."
+    assert as_context_text(prose) == "The printers of Strasburg and Basle. They travelled widely."
+
+
+def test_context_panel_edits_reorders_and_counts(qtbot, tmp_path, manifest):
+    page = make_page(qtbot, tmp_path, manifest[CLIP])
+    panel = page.context_panel
+    panel.add_user.click()
+    qtbot.keyClicks(panel.editor, "Printers in Strasburg")
+    panel.add_assistant.click()
+    qtbot.keyClicks(panel.editor, "Noted.")
+    assert [(m.role, m.text) for m in panel.context().messages] == [
+        (Role.USER, "Printers in Strasburg"), (Role.ASSISTANT, "Noted.")]
+    assert "Characters per round: 27/400" in panel.counters.text()
+    panel.up.click()  # the assistant reply first: the cap check complains
+    assert panel.context().messages[0].role is Role.ASSISTANT
+    assert "first message is an assistant message" in panel.counters.text()
+    panel.down.click()
+    panel.list.setCurrentIndex(panel.model.index(0))
+    qtbot.keyClicks(panel.editor, "x" * 400)
+    assert "Round 1 has 427 characters" in panel.counters.text()
+    panel.remove.click()
+    assert [m.text for m in panel.context().messages] == ["Noted."]
+    for _ in range(6):
+        panel.add_user.click()
+        qtbot.keyClicks(panel.editor, "t")
+    assert "Transcripts/notes 6/5" in panel.counters.text() and "Remove the oldest 1" in panel.counters.text()
+    # B gets the context only when asked to; A never does
+    req = page.request()
+    assert req.options(Side.B).context is not None and req.options(Side.A).context is None
+    page.settings.add_context.setChecked(False)
+    assert page.request().options(Side.B).context is None
