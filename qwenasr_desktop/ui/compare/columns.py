@@ -26,6 +26,7 @@ class TwoColumns(QWidget):
         bar_b.valueChanged.connect(lambda v: self._sync(bar_b, bar_a))
 
     def set_titles(self, b_adds: str) -> None:
+        self.title_a.setText(f"<b>A: without {b_adds}</b>" if b_adds != "nothing" else "<b>A</b>")
         self.title_b.setText(f"<b>B: with {b_adds}</b>")
 
     def show_comparison(self, result: Comparison) -> None:

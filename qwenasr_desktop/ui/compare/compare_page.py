@@ -23,7 +23,7 @@ from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
-from ..recognition.engine_choice import engine_label
+from ..recognition.engine_labels import engine_label
 from ..recognition.mic import MicSource
 from ..recognition.run_box import RunBox
 from ..recognition.runner import ComparisonRunner, RunRequest

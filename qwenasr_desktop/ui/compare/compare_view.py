@@ -58,6 +58,7 @@ class CompareView(QWidget):
         self.legend = QLabel(f"<span style='{HOTWORD_STYLE}'>&nbsp;hotword&nbsp;</span> &nbsp; "
                              f"<span style='{CHANGED_STYLE}'>&nbsp;differs between A and B&nbsp;</span> "
                              "&nbsp; <i style='color:#6b6b6b'>grey italics: still being recognized</i>")
+        self.legend.setWordWrap(True)
         self.metrics = MetricsModel(self)
         self.hits = HitsModel(self)
         self.reference = QPlainTextEdit()
@@ -86,21 +87,22 @@ class CompareView(QWidget):
         top = QWidget()
         tv = QVBoxLayout(top)
         tv.setContentsMargins(0, 0, 0, 0)
-        tv.addWidget(self.legend)
+        header = QHBoxLayout()
+        header.addWidget(self.legend, 1)
+        for b in (self.copy, self.export_html, self.export_csv):
+            header.addWidget(b)
+        tv.addLayout(header)
         tv.addWidget(self.columns, 1)
         metrics_view = _table(self.metrics)
         hits_view = _table(self.hits)
-        hits_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        metrics_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        metrics_view.setMinimumWidth(180)
+        hits_view.setMinimumWidth(220)
         ref_box = QWidget()
         rv = QVBoxLayout(ref_box)
         rv.setContentsMargins(0, 0, 0, 0)
         rv.addWidget(QLabel("<b>Reference transcript</b>"))
         rv.addWidget(self.reference, 1)
-        buttons = QHBoxLayout()
-        for b in (self.load_reference, self.copy, self.export_html, self.export_csv):
-            buttons.addWidget(b)
-        rv.addLayout(buttons)
+        rv.addWidget(self.load_reference, 0, Qt.AlignmentFlag.AlignLeft)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         for title, w in (("<b>Metrics</b>", metrics_view), ("<b>Hotword hits</b>", hits_view)):
             box = QWidget()
@@ -110,7 +112,8 @@ class CompareView(QWidget):
             bv.addWidget(w)
             bottom.addWidget(box)
         bottom.addWidget(ref_box)
-        bottom.setSizes([300, 320, 380])
+        bottom.setStretchFactor(2, 1)
+        self._bottom = bottom
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(bottom)
@@ -119,6 +122,13 @@ class CompareView(QWidget):
         v.setContentsMargins(0, 0, 0, 0)
         v.addWidget(split)
         self.metrics_view, self.hits_view = metrics_view, hits_view
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):  # widths known only once laid out
+            self._sized = True
+            w = self._bottom.width()
+            self._bottom.setSizes([int(w * 0.34), int(w * 0.36), w - int(w * 0.34) - int(w * 0.36)])
 
     # ------------------------------------------------------------------------ API
     @property
@@ -184,6 +194,12 @@ class CompareView(QWidget):
         if self._dirty:
             self._recompute()
             return
+        self.show_result(result)
+
+    def show_result(self, result: Comparison) -> None:
+        """Show a computed comparison (the background job's, or one given directly)."""
+        self._inputs = (result.a, result.b, result.hotwords, result.b_adds)
+        self.columns.set_titles(result.b_adds)
         self.result = result
         self.columns.show_comparison(result)
         self.metrics.set_comparison(result)
@@ -216,8 +232,13 @@ class CompareView(QWidget):
 
 
 def _table(model) -> QTableView:
+    """A read-only table whose columns fit their contents (numbers must never be cut off)."""
     view = QTableView()
     view.setModel(model)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     view.verticalHeader().hide()
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)

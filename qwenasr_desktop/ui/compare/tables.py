@@ -12,7 +12,7 @@ GOOD, BAD = QColor("#1e7b34"), QColor("#a94442")
 
 
 class MetricsModel(QAbstractTableModel):
-    HEADERS = ("", "A: without", "B: with")
+    HEADERS = ("", "A", "B")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -44,7 +44,7 @@ class MetricsModel(QAbstractTableModel):
 
 
 class HitsModel(QAbstractTableModel):
-    HEADERS = ("Hotword", "Weight", "A", "B", "Change", "Reference")
+    HEADERS = ("Hotword", "A", "B", "Change", "Ref.")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -62,8 +62,13 @@ class HitsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return ("Hover a hotword for its weight", "Hits in A (without)", "Hits in B (with)",
+                    "B minus A", "Occurrences in the reference transcript")[section]
         return None
 
     def count(self, row: int) -> HotwordCount:
@@ -74,9 +79,11 @@ class HitsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             ref = "" if c.hits_ref is None else str(c.hits_ref)
-            return (c.hotword.text, str(c.hotword.weight), str(c.hits_a), str(c.hits_b),
-                    f"{c.delta:+d}" if c.delta else "", ref)[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and c.delta:
+            change = f"{c.delta:+d}" if c.delta else ""
+            return (c.hotword.text, str(c.hits_a), str(c.hits_b), change, ref)[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+            return f"Weight {c.hotword.weight}" + (f", language {c.hotword.lang}" if c.hotword.lang else "")
+        if role == Qt.ItemDataRole.ForegroundRole and col == 3 and c.delta:
             # More hits in B is good when the reference has them (or without a reference).
             extra = c.hits_ref is not None and c.hits_b > c.hits_ref
             return BAD if c.delta < 0 or extra else GOOD

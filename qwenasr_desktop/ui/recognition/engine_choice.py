@@ -9,36 +9,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ...core.hotwords import Hotword, effective_hotwords, errors, validate_items
 from ...core.models import Mode, ModelInfo, Provider, model_info, models_for
 from ...engines.base import Engine, EngineError
-
-
-class EngineChoice(StrEnum):
-    OFFLINE = "offline"
-    DASHSCOPE_INTL = "intl"
-    DASHSCOPE_CN = "cn"
-    CUSTOM_URL = "custom"
-
-
-ENGINE_LABELS: dict[EngineChoice, str] = {
-    EngineChoice.OFFLINE: "Offline (on this computer)",
-    EngineChoice.DASHSCOPE_INTL: "DashScope international (Singapore)",
-    EngineChoice.DASHSCOPE_CN: "DashScope China (Beijing)",
-    EngineChoice.CUSTOM_URL: "DashScope-compatible server (URL)",
-}
-
-
-
-def engine_label(value: str) -> str:
-    """The label of a stored engine choice; unknown values (older versions) are shown as they are."""
-    try:
-        return ENGINE_LABELS[EngineChoice(value)]
-    except ValueError:
-        return value
-
+from .engine_labels import EngineChoice
 
 _offline: Engine | None = None
 _offline_lock = threading.Lock()

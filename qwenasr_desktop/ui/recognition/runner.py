@@ -21,7 +21,8 @@ from ...core.models import Mode, model_info
 from ...core.transcript import Transcript
 from ...engines.base import CancelToken, Engine, RecognitionOptions, StreamEvent, StreamingSession
 from ..jobs import run_job
-from .engine_choice import EngineChoice, can_run_concurrently, make_engine
+from .engine_choice import can_run_concurrently, make_engine
+from .engine_labels import EngineChoice
 from .live import LiveTranscript
 
 HOTWORDS, CONTEXT = "hotwords", "context"

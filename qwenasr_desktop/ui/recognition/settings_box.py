@@ -21,14 +21,8 @@ from PySide6.QtWidgets import (
 from ...core.hotwords import Hotword, language_label
 from ...core.models import Mode, ModelInfo, model_info
 from ...storage.hotword_lists import HotwordListRepository
-from .engine_choice import (
-    ENGINE_LABELS,
-    EngineChoice,
-    capability_text,
-    list_fits,
-    models_for_choice,
-    switched_off,
-)
+from .engine_choice import capability_text, list_fits, models_for_choice, switched_off
+from .engine_labels import ENGINE_LABELS, EngineChoice
 from .runner import CONTEXT, HOTWORDS
 
 
@@ -38,7 +32,7 @@ class SettingsBox(QGroupBox):
 
     def __init__(self, repo: HotwordListRepository, parent: QWidget | None = None) -> None:
         super().__init__("2. Recognition", parent)
-        self._repo = repo
+        self.repo = repo
         self._mode = Mode.FILE
         self._items: dict[int, list[Hotword]] = {}
         self._names: dict[int, str] = {}
@@ -173,8 +167,8 @@ class SettingsBox(QGroupBox):
         self.hotword_list.blockSignals(True)
         self.hotword_list.clear()
         self.hotword_list.addItem("(no list)", None)
-        for s in self._repo.summaries():
-            stored = self._repo.load(s.id)
+        for s in self.repo.summaries():
+            stored = self.repo.load(s.id)
             fit = list_fits(s.target_model, stored.hotwords.items, m)
             if fit.usable:
                 self._items[s.id] = stored.hotwords.items
@@ -184,7 +178,10 @@ class SettingsBox(QGroupBox):
                 hidden.append(f"{s.name}: {fit.reason}")
         self.hotword_list.setCurrentIndex(max(0, self.hotword_list.findData(current)))
         self.hotword_list.blockSignals(False)
-        self.list_note.setText(f"{len(hidden)} list(s) hidden: they do not fit {m.name}." if hidden else "")
+        if len(hidden) > 2:
+            self.list_note.setText(f"{len(hidden)} lists hidden: they do not fit {m.name} (hover for why).")
+        else:
+            self.list_note.setText("".join(f"Hidden: {h}.\n" for h in hidden).strip())
         self.list_note.setToolTip("\n".join(hidden))
         self._update_hint_note()
 
