@@ -31,6 +31,7 @@ class LazyPage(QWidget):
         if self.page is None:
             self.page = self._build()
             self.layout().addWidget(self.page)
+            self.page.show()  # a child added to a visible parent stays hidden until shown
         return self.page
 
 
