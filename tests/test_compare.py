@@ -163,3 +163,13 @@ def test_export_csv_and_html():
     page = comparison_html(r)
     assert page.startswith("<!DOCTYPE html>") and "B-WER" in page and "Nuremberg" in page
     assert "B: with hotwords" in page
+
+
+def test_live_comparison_does_not_flag_words_the_other_column_has_not_reached():
+    a = tr("but by printers in Strasbourg, Basel, Paris, Lubeck and other cities.")
+    b = tr("but by printers in Strasburg")
+    live = compare(a, b, HOT, live=True)
+    assert {live.tokens_a[i].norm for i in live.changed_a} == {"strasbourg"}
+    assert live.differences == 1
+    done = compare(a, b, HOT)
+    assert done.differences == 7  # once finished, the 6 missing words are differences too

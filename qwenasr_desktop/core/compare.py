@@ -171,14 +171,18 @@ def find_occurrences(toks: Sequence[Token], hotwords: Sequence[Hotword], side: S
 
 
 def compare(a: Transcript, b: Transcript, hotwords: Sequence[Hotword] = (), reference: str = "",
-            lang: str | None = None, b_adds: str = "") -> Comparison:
-    """Align A with B, find the hotwords in both, and score both against `reference` if given."""
+            lang: str | None = None, b_adds: str = "", live: bool = False) -> Comparison:
+    """Align A with B, find the hotwords in both, and score both against `reference` if given.
+
+    `live`: the transcripts are still growing, so words at the end that one column has and the
+    other has not reached yet are not differences (yet).
+    """
     lang = lang or a.language or b.language
     if lang not in ("zh", "en"):
         lang = None  # let metrics decide per text (CJK by characters, others by words)
     hot = _unique(hotwords)
     ta, tb = transcript_tokens(a), transcript_tokens(b)
-    changed_a, changed_b, diff_columns = _diff(ta, tb)
+    changed_a, changed_b, diff_columns = _diff(ta, tb, live)
     occ = find_occurrences(ta, hot, Side.A, lang) + find_occurrences(tb, hot, Side.B, lang)
     ref_norm = tokens(reference, lang) if reference.strip() else []
     counts = []
@@ -221,8 +225,13 @@ def _count(norms: Sequence[str], w: Sequence[str]) -> int:
     return sum(1 for i in range(len(norms) - len(w) + 1) if list(norms[i:i + len(w)]) == list(w))
 
 
-def _diff(ta: Sequence[Token], tb: Sequence[Token]) -> tuple[set[int], set[int], int]:
+def _diff(ta: Sequence[Token], tb: Sequence[Token], live: bool = False) -> tuple[set[int], set[int], int]:
     pairs = align([t.norm for t in ta], [t.norm for t in tb])
+    if live:  # the column that is behind has not reached these words yet
+        end = len(pairs)
+        while end and pairs[end - 1].op in (Op.DEL, Op.INS):
+            end -= 1
+        pairs = pairs[:end]
     changed_a: set[int] = set()
     changed_b: set[int] = set()
     i = j = columns = 0

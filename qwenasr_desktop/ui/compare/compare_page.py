@@ -66,10 +66,13 @@ class ComparePage(QWidget):
     def _layout(self) -> None:
         left = QWidget()
         lv = QVBoxLayout(left)
-        for w in (self.source, self.settings, self.run_box):
+        lv.addWidget(self.source)
+        lv.addWidget(self.run_box.warnings)  # right under the audio it is about
+        for w in (self.settings, self.run_box):
             lv.addWidget(w)
         lv.addStretch()
         scroll = QScrollArea()
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         self.left_tabs = QTabWidget()

@@ -139,7 +139,7 @@ class CompareView(QWidget):
     def set_transcripts(self, a: Transcript | None, b: Transcript | None, hotwords: list[Hotword],
                         b_adds: str, live: bool = False) -> None:
         """New or growing transcripts; the comparison follows shortly (coalesced)."""
-        self._inputs = (a or Transcript(), b or Transcript(), list(hotwords), b_adds)
+        self._inputs = (a or Transcript(), b or Transcript(), list(hotwords), b_adds, live)
         self.columns.set_titles(b_adds)
         if live:
             if not self._debounce.isActive():
@@ -184,10 +184,11 @@ class CompareView(QWidget):
         if self._job_running:
             self._dirty = True
             return
-        a, b, hot, b_adds = self._inputs
+        a, b, hot, b_adds, live = self._inputs
         ref = self.reference.toPlainText()
         self._job_running, self._dirty = True, False
-        run_job(lambda: compare(a, b, hot, ref, b_adds=b_adds), self._on_result, self._on_error, self)
+        run_job(lambda: compare(a, b, hot, ref, b_adds=b_adds, live=live), self._on_result, self._on_error,
+                self)
 
     def _on_result(self, result: Comparison) -> None:
         self._job_running = False
@@ -198,7 +199,7 @@ class CompareView(QWidget):
 
     def show_result(self, result: Comparison) -> None:
         """Show a computed comparison (the background job's, or one given directly)."""
-        self._inputs = (result.a, result.b, result.hotwords, result.b_adds)
+        self._inputs = (result.a, result.b, result.hotwords, result.b_adds, False)
         self.columns.set_titles(result.b_adds)
         self.result = result
         self.columns.show_comparison(result)

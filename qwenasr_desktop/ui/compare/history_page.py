@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -11,6 +12,14 @@ from ...storage.sessions import SessionRepository, SessionSummary
 from ..recognition.engine_labels import engine_label
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def local_time(iso: str) -> str:
+    """Stored times are UTC; the list shows the user's clock."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
 
 
 class HistoryModel(QAbstractTableModel):
@@ -39,7 +48,7 @@ class HistoryModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         s = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            when = s.created_at.replace("T", " ")[:19]
+            when = local_time(s.created_at)
             return (when, Path(s.audio_path).name or "(none)", engine_label(s.engine), s.model,
                     "real-time" if s.mode == "realtime" else "file",
                     "A and B done" if s.complete else "incomplete")[index.column()]

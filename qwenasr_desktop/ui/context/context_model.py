@@ -24,8 +24,8 @@ class ContextModel(QAbstractListModel):
         m = self._messages[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             text = " ".join(m.text.split())
-            short = text if len(text) <= 70 else text[:67] + "…"
-            return f"{ROLE_LABELS[m.role]} ({len(m.text)} chars): {short or '(empty)'}"
+            short = text if len(text) <= 90 else text[:87] + "…"
+            return f"{ROLE_LABELS[m.role]} · {len(m.text)} chars\n{short or '(empty)'}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return m.text
         return None

@@ -5,7 +5,7 @@ Enabled only for models that support context; for the others a note says why it 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -40,6 +40,9 @@ class ContextPanel(QWidget):
         self.note.setWordWrap(True)
         self.list = QListView()
         self.list.setModel(self.model)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setSpacing(2)
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("Select a message to edit it. Names and terms written here help "
                                        "the recognizer spell them.")

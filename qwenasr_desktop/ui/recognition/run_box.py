@@ -1,4 +1,4 @@
-"""The run controls: Compare A / B, Cancel, a progress bar per column, audio-check warnings."""
+"""The run controls: Compare A / B, Cancel, a progress bar per column; and the audio-check note."""
 
 from __future__ import annotations
 
@@ -29,8 +29,7 @@ class RunBox(QGroupBox):
         grid.addWidget(self.cancel, 0, 1)
         grid.addWidget(self.progress[Side.A], 1, 0)
         grid.addWidget(self.progress[Side.B], 1, 1)
-        grid.addWidget(self.status, 2, 0, 1, 2)
-        grid.addWidget(self.warnings, 3, 0, 1, 2)
+        grid.addWidget(self.status, 2, 0, 1, 2)  # `warnings` is placed by the page, under the audio
         self.set_running(False)
 
     def set_running(self, running: bool, busy_text: str = "") -> None:
