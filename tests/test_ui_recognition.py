@@ -163,3 +163,45 @@ def test_context_panel_edits_reorders_and_counts(qtbot, tmp_path, manifest):
     assert req.options(Side.B).context is not None and req.options(Side.A).context is None
     page.settings.add_context.setChecked(False)
     assert page.request().options(Side.B).context is None
+
+
+def test_dropping_an_audio_file_opens_it_and_other_files_are_refused(qtbot, tmp_path, manifest):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    page = make_page(qtbot, tmp_path, manifest[CLIP])
+    text = tmp_path / "notes.txt"
+    text.write_text("x")
+
+    def drag(path) -> tuple[bool, bool]:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        enter = QDragEnterEvent(page.rect().center(), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        page.dragEnterEvent(enter)
+        drop = QDropEvent(QPointF(page.rect().center()), Qt.DropAction.CopyAction, mime,
+                          Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        page.dropEvent(drop)
+        return enter.isAccepted(), drop.isAccepted()
+
+    assert drag(text) == (False, False) and page.audio_path == ""
+    wav = manifest[CLIP]["audio_path"]
+    with qtbot.waitSignal(page.message, timeout=30_000,
+                          check_params_cb=lambda m: m.startswith("Opened")) as blocker:
+        assert drag(wav) == (True, True)
+    assert page.audio_path == str(wav) and "(5.9 s)" in blocker.args[0]
+    assert page.source.file_label.text() == wav.name
+
+
+def test_cancel_stops_both_columns_and_the_panel_can_run_again(qtbot, tmp_path, manifest):
+    page = make_page(qtbot, tmp_path, manifest[CLIP])
+    page.open_file(str(manifest[CLIP]["audio_path"]))
+    failures = []
+    page.runner.failed.connect(lambda key, msg: failures.append((key, msg)))
+    with qtbot.waitSignal(page.runFinished, timeout=120_000):
+        page.run_box.compare.click()
+        assert page.run_box.cancel.isEnabled() and not page.run_box.compare.isEnabled()
+        page.run_box.cancel.click()
+    assert sorted(failures) == [("a", "Cancelled."), ("b", "Cancelled.")]
+    assert page.run_box.compare.isEnabled() and not page.run_box.cancel.isEnabled()
+    assert not page.sessions.history()[0].complete
