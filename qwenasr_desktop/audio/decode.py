@@ -75,7 +75,7 @@ def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.nd
 
 def prepare_array(samples: np.ndarray, rate: int = TARGET_RATE) -> np.ndarray:
     """Any array (int or float, mono or [frames, channels]) to 16 kHz mono float32 in [-1, 1]."""
-    a = to_mono(samples)
+    a = np.asarray(samples)
     if a.dtype.kind == "i":
         a = a.astype(np.float32) / float(np.iinfo(a.dtype).max + 1)
     elif a.dtype.kind == "u":
@@ -83,7 +83,7 @@ def prepare_array(samples: np.ndarray, rate: int = TARGET_RATE) -> np.ndarray:
         a = (a.astype(np.float32) - (info.max + 1) / 2) / ((info.max + 1) / 2)
     elif a.dtype.kind != "f":
         raise AudioError(f"Audio samples must be numbers, not {a.dtype}.")
-    a = a.astype(np.float32, copy=False)
+    a = to_mono(a).astype(np.float32, copy=False)  # scale first: mixing int channels makes floats
     if not np.all(np.isfinite(a)):
         raise AudioError("The audio contains NaN or infinite samples.")
     if rate <= 0:

@@ -74,7 +74,7 @@ class LocalEngine(Engine):
         return DecodeSettings(
             language=language, hotwords=hotwords, context_text=context,
             beam_size=int(extra.get("beam_size", 5)),
-            biasing=bool(extra.get("biasing", False)) and bool(hotwords),
+            biasing=bool(extra.get("biasing", True)) and bool(hotwords),
             lam=extra.get("lam"), prompt_min_weight=int(extra.get("prompt_min_weight", 2)),
         )
 

@@ -66,6 +66,7 @@ class ChunkDecoder:
         self.model = model
         self.settings = settings
         self._tokenizers: dict[str | None, object] = {}
+        self.last_chunk_seconds = 30.0
 
     # ---------------------------------------------------------------- helpers
     def tokenizer(self, language: str | None):
@@ -106,6 +107,7 @@ class ChunkDecoder:
 
     # ------------------------------------------------------------------ decode
     def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0) -> ChunkResult:
+        self.last_chunk_seconds = min(30.0, len(audio) / SAMPLE_RATE)
         mel, content_frames = self.features(audio)
         enc = self.encode(mel)
         language = self.detect_language(enc)
