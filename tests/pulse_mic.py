@@ -160,6 +160,9 @@ class PulseMic:
 
     def play(self, pcm: np.ndarray, *, lead_silence_s: float = 0.0) -> Feeder:
         assert self.fifo is not None, "start() first"
+        for old in self._feeders:  # one writer at a time, or the streams interleave
+            old.stop()
+        self._feeders.clear()
         f = Feeder(self.fifo, pcm, lead_silence_s=lead_silence_s)
         self._feeders.append(f)
         f.start()
