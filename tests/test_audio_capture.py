@@ -195,6 +195,13 @@ def test_virtual_mic_is_listed_as_input_device(pulse_mic):
     assert "pulse" in names
     assert devices.find_input_device("pulse").channels >= 1
     assert devices.default_input_device().name in names
+    pulse = devices.find_input_device("pulse")
+    assert devices.find_input_device(pulse.index) == pulse
+    assert "pulse" in pulse.label and "kHz" in pulse.label
+    with pytest.raises(devices.AudioDeviceError, match=r"No input device is named 'nope'.*'pulse'"):
+        devices.find_input_device("nope")
+    with pytest.raises(devices.AudioDeviceError, match="#999 does not exist"):
+        devices.find_input_device(999)
 
 
 @pytest.mark.audio
