@@ -4,6 +4,8 @@ PortAudio from a PulseAudio virtual microphone fed with a speech clip (tests/pul
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -276,3 +278,69 @@ def test_alignment_check_rejects_silence_noise_and_another_clip(manifest):
     shifted = np.concatenate([np.zeros(5000, np.int16), src // 3, np.zeros(3000, np.int16)])
     ncc, lag = best_alignment(shifted, src)
     assert ncc > 0.99 and lag == 5000
+
+
+@pytest.mark.audio
+def test_device_rate_48k_stereo_is_converted_to_16k_mono(pulse_mic, manifest, tmp_path):
+    """The path for devices that cannot do 16 kHz: PortAudio delivers 48 kHz stereo (PulseAudio
+    resamples and up-mixes the source), the drain step turns it back into 16 kHz mono."""
+    src, _ = read_wav_int16(manifest["sh_en_ls_1089-134686-0001"]["audio_path"])
+    cap = MicCapture("pulse", prefer=StreamFormat(48_000, 2))
+    rec = MicRecording(cap, WavRecorder.in_session(tmp_path))
+    rec.start()
+    try:
+        assert cap.format == StreamFormat(48_000, 2) and cap._ring.channels == 2
+        feeder = pulse_mic.play(src, lead_silence_s=0.3)
+        target = len(feeder.pcm) / 16_000 + 0.5
+        _poll_until(rec, lambda: rec.elapsed_s >= target, timeout=10)
+    finally:
+        path = rec.stop()
+    assert sf.info(path).samplerate == 16_000 and sf.info(path).channels == 1
+    recorded, _ = read_wav_int16(path)
+    ncc, _ = best_alignment(recorded, src)
+    assert ncc > 0.5, f"converted recording does not match the clip (NCC {ncc:.3f})"
+
+
+CHILD_RECORDER = """
+import sys
+from qwenasr_desktop.audio.capture import MicCapture
+from qwenasr_desktop.audio.recorder import MicRecording, WavRecorder
+import threading
+
+rec = MicRecording(MicCapture("pulse"), WavRecorder(sys.argv[1], flush_interval=0.1))
+rec.start()
+print("recording", flush=True)
+reported = False
+tick = threading.Event()
+while True:                       # the app's timer loop; runs until we are killed
+    rec.poll()
+    if not reported and rec.recorder.frames_on_disk >= 2 * 16_000:
+        print(rec.recorder.frames_on_disk, flush=True)
+        reported = True
+    tick.wait(0.02)
+"""
+
+
+@pytest.mark.audio
+def test_app_killed_while_recording_from_the_mic_keeps_what_was_heard(pulse_mic, manifest, tmp_path):
+    src, _ = read_wav_int16(manifest["sh_en_lj001_0028"]["audio_path"])
+    out = tmp_path / "killed.wav"
+    proc = subprocess.Popen([sys.executable, "-c", CHILD_RECORDER, str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ})
+    try:
+        assert proc.stdout.readline().strip() == "recording", proc.stderr.read()
+        pulse_mic.play(src)
+        line = proc.stdout.readline()
+        assert line.strip().isdigit(), proc.stderr.read()
+        on_disk = int(line)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    recorded, _ = read_wav_int16(out)
+    assert len(recorded) >= on_disk >= 2 * 16_000
+    assert sf.info(out).frames == len(recorded)
+    ncc, _ = best_alignment(recorded, src)
+    assert ncc > 0.5, f"the surviving file does not hold the clip (NCC {ncc:.3f})"

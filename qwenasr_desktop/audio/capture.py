@@ -172,8 +172,11 @@ class MicCapture:
 
     def __init__(self, device: int | str | InputDevice | None = None, *, target_rate: int = TARGET_RATE,
                  buffer_seconds: float = 10.0, latency: str | float = "high",
-                 blocksize: int = 0) -> None:
+                 blocksize: int = 0, prefer: StreamFormat | None = None) -> None:
+        """`prefer`: a device format to try before 16 kHz mono (e.g. a device whose 16 kHz mode
+        is poor); the drain converts whatever the device delivers to `target_rate` mono."""
         self._device_key = device
+        self.prefer = prefer
         self.target_rate = target_rate
         self.buffer_seconds = buffer_seconds
         self.latency = latency
@@ -199,7 +202,8 @@ class MicCapture:
     def _choose_format(self, sd: Any, dev: InputDevice) -> StreamFormat:
         """16 kHz mono if the device takes it (PulseAudio/PipeWire do), else its native rate
         (resampled in `drain`), mono if possible."""
-        candidates = [StreamFormat(self.target_rate, 1),
+        candidates = [*([self.prefer] if self.prefer else []),
+                      StreamFormat(self.target_rate, 1),
                       StreamFormat(int(dev.default_samplerate), 1),
                       StreamFormat(int(dev.default_samplerate), min(2, dev.channels)),
                       StreamFormat(int(dev.default_samplerate), dev.channels)]
