@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import socket
+import threading
 
 import numpy as np
 import pytest
@@ -342,3 +343,23 @@ def test_inline_wav_helper_roundtrip():
     x = (np.sin(np.arange(1600) / 5) * 0.5).astype(np.float32)
     y, rate = sf.read(io.BytesIO(wav_bytes(x)), dtype="float32")
     assert rate == 16000 and np.allclose(x, y, atol=1e-4)
+
+
+def test_realtime_task_failure_is_reported_to_the_session():
+    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.5) as e2:
+        eng = DashScopeEngine(resolve_region(e2.base_url), KEY)
+        errors, failed = [], threading.Event()
+
+        def on_error(err):
+            errors.append(err)
+            failed.set()
+
+        session = eng.start_stream(RecognitionOptions(model="fun-asr-realtime"), lambda e: None,
+                                   on_error=on_error)
+        assert failed.wait(10)  # no audio sent: the server's idle timeout fails the task
+        with pytest.raises(BadRequestError, match=r"request timeout after 0\.5 seconds") as e:
+            session.finish(timeout=10)
+        assert e.value.code == "CLIENT_ERROR" and errors == [e.value]
+        assert session.dropped is None  # a failure, not a drop: nothing to resume
+        session.close()
+        eng.close()

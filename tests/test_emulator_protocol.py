@@ -361,3 +361,25 @@ def test_ws_auth_as_task_failed_mode():
         assert events[0]["header"] == {"task_id": "abc", "event": "task-failed", "attributes": {},
                                        "error_code": "InvalidApiKey",
                                        "error_message": "Invalid API-key provided."}
+
+
+def test_ws_idle_timeout_heartbeat_and_engine_failure_are_task_failed():
+    """No audio for the idle timeout -> CLIENT_ERROR; heartbeats flow meanwhile when asked for;
+    an engine that cannot start is reported as task-failed InternalError, never a crash."""
+    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.6, heartbeat_interval_s=0.1) as e2:
+        params = {"format": "pcm", "sample_rate": 16000, "heartbeat": True}
+        events = ws_run(exchange(e2.ws_url, run_task(params=params, task_id="idle")))
+        kinds = [ev["header"]["event"] for ev in events]
+        assert kinds[0] == "task-started" and kinds[-1] == "task-failed"
+        beats = [ev["payload"]["output"]["sentence"] for ev in events[1:-1]]
+        assert beats and all(b["heartbeat"] is True and b["sentence_id"] == 0 for b in beats)
+        assert events[-1]["header"]["error_code"] == "CLIENT_ERROR"
+        assert events[-1]["header"]["error_message"] == "request timeout after 0.6 seconds."
+
+        finish = json.dumps({"header": {"action": "finish-task", "task_id": "f", "streaming": "duplex"},
+                             "payload": {"input": {}}})
+        events = ws_run(exchange(e2.ws_url, run_task(task_id="f"), b"\x00\x00" * 1600, finish))
+        assert [ev["header"]["event"] for ev in events] == ["task-started", "task-failed"]
+        assert events[-1]["header"]["error_code"] == "InternalError"
+        alive = httpx.get(e2.http_base + "/tasks/x", headers={"Authorization": f"Bearer {KEY}"})
+        assert alive.status_code == 200

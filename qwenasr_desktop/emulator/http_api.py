@@ -362,7 +362,7 @@ async def run_file_task(srv: EmulatorServer, task: FileTask) -> None:
             task.results.append({"file_url": url, "code": "InvalidFile.DecodeFailed", "message": str(e),
                                  "subtask_status": "FAILED"})
         except Exception as e:  # the engine failed: report, never crash the server
-            srv.log.exception("recognition failed")
+            srv.log.error("recognition failed: %s: %s", type(e).__name__, e)
             task.results.append({"file_url": url, "code": "InternalError",
                                  "message": f"Recognition failed: {type(e).__name__}",
                                  "subtask_status": "FAILED"})

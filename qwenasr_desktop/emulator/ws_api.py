@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
 
+from ..core.context import Context, ContextMessage, Role
 from ..core.models import Mode, UnknownModelError, model_info
 from ..engines.base import StreamEvent, StreamingSession
 from .appkey import SERVER_KEY
@@ -50,8 +51,10 @@ def _sentence(ev_sentence, sid: int, final: bool) -> dict:
 class _Task:
     """One run-task: decoder, engine session, and the queue of events to send back."""
 
-    def __init__(self, srv: EmulatorServer, task_id: str, model: str, params: dict, account: str):
+    def __init__(self, srv: EmulatorServer, task_id: str, model: str, params: dict, account: str,
+                 context: Context | None = None):
         self.srv, self.task_id, self.model, self.params = srv, task_id, model, params
+        self.context = context
         fmt = params.get("format")
         rate = params.get("sample_rate")
         if not isinstance(fmt, str) or not fmt:
@@ -76,7 +79,7 @@ class _Task:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Open the engine session in the background: task-started goes out at once, as on the
         cloud, even while the engine is still loading its model; audio waits for the session."""
-        opts = self.srv.recognizer.options(self.model, self.params, self.vocabulary)
+        opts = self.srv.recognizer.options(self.model, self.params, self.vocabulary, self.context)
 
         def on_event(ev: StreamEvent) -> None:
             loop.call_soon_threadsafe(self.enqueue, ev)
@@ -254,7 +257,7 @@ async def inference(request: web.Request) -> web.StreamResponse:
                     await fail(task_id, e.code, e.message)
                     break
                 except Exception as e:
-                    srv.log.exception("starting the stream failed")
+                    srv.log.error("starting the stream failed: %s: %s", type(e).__name__, e)
                     task = None
                     await fail(task_id, "InternalError", f"Engine error: {type(e).__name__}")
                     break
@@ -269,7 +272,7 @@ async def inference(request: web.Request) -> web.StreamResponse:
                     try:
                         await task.finish()
                     except Exception as e:
-                        srv.log.exception("finishing the stream failed")
+                        srv.log.error("finishing the stream failed: %s: %s", type(e).__name__, e)
                         await end_task()
                         await fail(task_id, "InternalError", f"Engine error: {type(e).__name__}")
                         break
@@ -304,4 +307,20 @@ def _start_task(srv: EmulatorServer, task_id: object, payload: object, account: 
     params = payload.get("parameters") or {}
     if not isinstance(params, dict):
         raise TaskFailed("InvalidParameter", "'payload.parameters' must be an object.")
-    return _Task(srv, task_id, model, params, account or "")
+    return _Task(srv, task_id, model, params, account or "", _context(payload.get("input")))
+
+
+def _context(inp: object) -> Context | None:
+    """`payload.input.context` (fun-asr-realtime context enhancement) as a core Context."""
+    raw = inp.get("context") if isinstance(inp, dict) else None
+    if not isinstance(raw, list):
+        return None
+    msgs = []
+    for m in raw:
+        if not isinstance(m, dict) or not isinstance(m.get("content"), list):
+            continue
+        role = Role.ASSISTANT if m.get("role") == "assistant" else Role.USER
+        msgs += [ContextMessage(role, p["text"]) for p in m["content"]
+                 if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    ctx = Context(msgs)
+    return None if ctx.is_empty() else ctx
