@@ -363,3 +363,23 @@ def test_realtime_task_failure_is_reported_to_the_session():
         assert session.dropped is None  # a failure, not a drop: nothing to resume
         session.close()
         eng.close()
+
+
+@pytest.mark.parametrize("status, code, cls, words", [
+    (400, "Arrearage", "QuotaError", "out of credit"),
+    (403, "AllocationQuota.FreeTierOnly", "QuotaError", "quota"),
+    (403, "AccessDenied.Unpurchased", "QuotaError", "not enabled"),
+    (404, "ModelNotFound", "NotFoundError", "does not exist"),
+    (400, "InvalidParameter", "BadRequestError", "rejected"),
+    (401, "InvalidApiKey", "AuthError", "region"),
+    (504, "GatewayTimeout", "ServerError", "try again later"),
+])
+def test_cloud_error_codes_map_to_user_messages(vc, emu, status, code, cls, words):
+    from qwenasr_desktop.engines.dashscope import errors as errs
+
+    emu.faults.update({"http_error_count": 5, "http_error_status": status, "http_error_code": code})
+    with pytest.raises(errs.DashScopeError) as e:
+        vc.query("vocab-x-0")
+    assert type(e.value).__name__ == cls
+    assert e.value.code == code and e.value.status == status and e.value.request_id
+    assert words.lower() in str(e.value).lower() and code in str(e.value)
