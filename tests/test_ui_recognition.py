@@ -24,7 +24,7 @@ from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import SessionRepository
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
 from qwenasr_desktop.ui.context.paste import as_context_text
-from qwenasr_desktop.ui.recognition.audio_check import AudioFacts, check_audio
+from qwenasr_desktop.ui.recognition.audio_check import inspect_audio
 from qwenasr_desktop.ui.recognition.live import LiveTranscript
 
 CLIP = "sh_en_lj001_0028"
@@ -110,22 +110,16 @@ def test_live_transcript_replaces_partials():
     assert [s.is_final for s in snap.sentences] == [True, False]
 
 
-def test_audio_check_names_each_problem():
-    model = model_info(LOCAL_BASE)
-    t = np.arange(16000 * 2) / 16000
-    speech_like = (0.3 * np.sin(2 * np.pi * 220 * t) * (np.sin(2 * np.pi * 0.5 * t) > 0)).astype(np.float32)
-    assert check_audio(speech_like, AudioFacts(16000, 1, 2.0), model) == []
-    loud = np.clip(speech_like * 10, -1, 1)
-    assert any("clipped" in w for w in check_audio(loud, AudioFacts(16000, 1, 2.0), model))
-    quiet = speech_like * 0.005
-    assert any("very quiet" in w for w in check_audio(quiet, AudioFacts(16000, 1, 2.0), model))
-    rng = np.random.default_rng(0)
-    noisy = speech_like + rng.normal(0, 0.1, speech_like.size).astype(np.float32)
-    assert any("background noise" in w for w in check_audio(noisy, AudioFacts(16000, 1, 2.0), model))
-    w8 = check_audio(speech_like, AudioFacts(8000, 2, 2.0), model_info("fun-asr"))
-    assert any("8 kHz" in w and "telephone" in w for w in w8) and any("2 channels" in w for w in w8)
-    w16 = check_audio(speech_like, AudioFacts(16000, 1, 2.0), model_info("paraformer-8k-v2"))
-    assert any("expects 8 kHz" in w for w in w16)
+def test_audio_check_reads_the_file_as_it_is(tmp_path, manifest):
+    x, _ = sf.read(manifest[CLIP]["audio_path"], dtype="float32")
+    stereo_8k = np.stack([np.clip(x[::2] * 12, -1, 1)] * 2, axis=1)
+    sf.write(tmp_path / "phone.wav", stereo_8k, 8000)
+    found = inspect_audio(str(tmp_path / "phone.wav"), model_info(LOCAL_BASE))
+    assert found.report.sample_rate == 8000 and found.report.channels == 2
+    assert {"clipping", "multichannel"} <= found.report.codes()
+    assert "channels" in found.warnings[-1]  # the note comes after the problems
+    clean = inspect_audio(str(manifest[CLIP]["audio_path"]), model_info(LOCAL_BASE))
+    assert "clipping" not in clean.report.codes() and abs(clean.duration_s - 5.93) < 0.01
 
 
 def test_pasted_word_list_becomes_one_terms_line_and_prose_stays():
