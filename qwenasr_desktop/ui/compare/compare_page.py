@@ -142,10 +142,11 @@ class ComparePage(QWidget):
         self.audio_path = str(path)
         self.source.set_file(self.audio_path)
         self.source.set_recording(True)
-        if self.source.mode is Mode.REALTIME:
-            self._start(live=True)
-        else:
+        if self.source.mode is not Mode.REALTIME:
             self.message.emit(f"Recording to {path.name}. Stop, then press Compare A / B.")
+        elif not self._start(live=True):  # the run cannot start: do not record for nothing
+            self.mic.stop()
+            self.source.set_recording(False)
 
     def stop_recording(self) -> None:
         self.mic.stop()
@@ -160,7 +161,7 @@ class ComparePage(QWidget):
         s = self.settings
         return RunRequest(s.engine_choice, s.model.currentData(), self.source.mode, self.audio_path,
                           s.url.text(), s.hotwords(), s.language_hints(), self.context_panel.context(),
-                          s.b_adds())
+                          s.b_adds(), s.vocabulary_id())
 
     def start_comparison(self) -> None:
         if self.source.mode is Mode.REALTIME and self.mic.running:
@@ -170,8 +171,13 @@ class ComparePage(QWidget):
             return
         self._start(live=self.source.mode is Mode.REALTIME)
 
-    def _start(self, live: bool) -> None:
+    def _start(self, live: bool) -> bool:
         req = self.request()
+        problem = req.problem()
+        if problem:
+            self.run_box.status.setText(problem)
+            self.message.emit(problem)
+            return False
         self.transcripts = {"a": None, "b": None}
         self.session_id = self.sessions.add(Session(
             req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
@@ -187,6 +193,7 @@ class ComparePage(QWidget):
             self.runner.start_stream(req)
             if not self.mic.running:
                 self._stream_file(req.audio_path)
+        return True
 
     def _stream_file(self, path: str) -> None:
         from ...audio.decode import load_audio

@@ -41,11 +41,25 @@ class RunRequest:
     language_hints: list[str] = field(default_factory=list)
     context: Context | None = None
     b_adds: frozenset[str] = frozenset({HOTWORDS, CONTEXT})
+    vocabulary_id: str | None = None  # the list's cloud vocabulary (DashScope takes no inline list)
+
+    @property
+    def cloud(self) -> bool:
+        return self.engine is not EngineChoice.OFFLINE
+
+    def problem(self) -> str | None:
+        """Why this run cannot start as asked, in words; None when it can."""
+        if self.cloud and HOTWORDS in self.b_adds and self.hotwords and not self.vocabulary_id:
+            return ("DashScope uses a hotword list only once it is on the cloud. Upload (sync) the list "
+                    "on the Hotword lists page, then compare again.")
+        return None
 
     def options(self, side: Side) -> RecognitionOptions:
         opts = RecognitionOptions(model=self.model, language_hints=list(self.language_hints))
         if side is Side.B:
-            if HOTWORDS in self.b_adds:
+            if HOTWORDS in self.b_adds and self.cloud:
+                opts.vocabulary_id = self.vocabulary_id
+            elif HOTWORDS in self.b_adds:
                 opts.hotwords = list(self.hotwords)
             if CONTEXT in self.b_adds and self.context and model_info(self.model).supports_context:
                 opts.context = self.context

@@ -36,6 +36,7 @@ class SettingsBox(QGroupBox):
         self._mode = Mode.FILE
         self._items: dict[int, list[Hotword]] = {}
         self._names: dict[int, str] = {}
+        self._cloud_ids: dict[int, str | None] = {}
         self.engine = QComboBox()
         for choice, label in ENGINE_LABELS.items():
             self.engine.addItem(label, choice)
@@ -91,6 +92,10 @@ class SettingsBox(QGroupBox):
 
     def hotwords(self) -> list[Hotword]:
         return list(self._items.get(self.list_id(), [])) if self.list_id() is not None else []
+
+    def vocabulary_id(self) -> str | None:
+        """The selected list's cloud vocabulary, if it has been uploaded."""
+        return self._cloud_ids.get(self.list_id())
 
     def list_name(self) -> str:
         return self._names.get(self.list_id(), "")
@@ -173,6 +178,7 @@ class SettingsBox(QGroupBox):
             if fit.usable:
                 self._items[s.id] = stored.hotwords.items
                 self._names[s.id] = s.name
+                self._cloud_ids[s.id] = stored.cloud_vocabulary_id
                 self.hotword_list.addItem(f"{s.name} ({s.item_count})", s.id)
             else:
                 hidden.append(f"{s.name}: {fit.reason}")
