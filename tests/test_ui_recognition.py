@@ -199,3 +199,26 @@ def test_cancel_stops_both_columns_and_the_panel_can_run_again(qtbot, tmp_path, 
     assert sorted(failures) == [("a", "Cancelled."), ("b", "Cancelled.")]
     assert page.run_box.compare.isEnabled() and not page.run_box.cancel.isEnabled()
     assert not page.sessions.history()[0].complete
+
+
+@pytest.mark.slow
+def test_one_core_runs_a_then_b(qtbot, manifest, monkeypatch):
+    from qwenasr_desktop.core.models import LOCAL_TINY_EN
+    from qwenasr_desktop.ui.recognition import runner as runner_mod
+    from qwenasr_desktop.ui.recognition.engine_choice import EngineChoice, can_run_concurrently
+
+    assert not can_run_concurrently(EngineChoice.OFFLINE, cpu_count=1)
+    assert can_run_concurrently(EngineChoice.DASHSCOPE_INTL, cpu_count=1)
+    monkeypatch.setattr(runner_mod, "can_run_concurrently", lambda choice: False)
+    rec = manifest["sh_en_ls_1089-134686-0001"]
+    run = runner_mod.ComparisonRunner()
+    order = []
+    run.progress.connect(lambda key, f: order.append(("progress", key)))
+    run.finished.connect(lambda key, t: order.append(("finished", key)))
+    req = runner_mod.RunRequest(EngineChoice.OFFLINE, LOCAL_TINY_EN, runner_mod.Mode.FILE,
+                                str(rec["audio_path"]), hotwords=[Hotword("counselled")])
+    with qtbot.waitSignal(run.done, timeout=300_000):
+        run.start_file(req)
+    first_b = next(i for i, e in enumerate(order) if e[1] == "b")
+    assert order.index(("finished", "a")) < first_b  # B started only after A was done
+    assert ("finished", "b") in order

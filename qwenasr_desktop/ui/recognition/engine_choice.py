@@ -7,6 +7,7 @@ offline engine is shared by every run, since it caches its loaded models.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 
@@ -48,9 +49,12 @@ def make_engine(choice: EngineChoice, url: str = "") -> Engine:
         raise EngineError(str(e)) from None
 
 
-def can_run_concurrently(choice: EngineChoice) -> bool:
-    """A and B at the same time: the cloud serves both; offline they share the model and 2+ cores."""
-    return True
+def can_run_concurrently(choice: EngineChoice, cpu_count: int | None = None) -> bool:
+    """A and B at the same time: the cloud serves both; offline they share the loaded model, which
+    pays off only with at least two cores (on one, B would just slow A down)."""
+    if choice is not EngineChoice.OFFLINE:
+        return True
+    return (cpu_count if cpu_count is not None else os.cpu_count() or 1) >= 2
 
 
 def models_for_choice(choice: EngineChoice, mode: Mode) -> list[ModelInfo]:
