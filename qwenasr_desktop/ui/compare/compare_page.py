@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ...audio.recorder import new_recording_path
@@ -24,14 +23,13 @@ from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
 from ..recognition.engine_labels import engine_label
+from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource
 from ..recognition.run_box import RunBox
 from ..recognition.runner import ComparisonRunner, RunRequest
 from ..recognition.settings_box import SettingsBox
 from ..recognition.source_box import AUDIO_SUFFIXES, SourceBox
 from .compare_view import CompareView
-
-FEED_BLOCK_S, FEED_EVERY_MS = 0.2, 50  # a file streams at 4x real time
 
 
 class ComparePage(QWidget):
@@ -53,11 +51,7 @@ class ComparePage(QWidget):
         self.view = CompareView()
         self.runner = ComparisonRunner(self)
         self.mic = MicSource(self)
-        self._feed_timer = QTimer(self)
-        self._feed_timer.setInterval(FEED_EVERY_MS)
-        self._feed_timer.timeout.connect(self._feed_file_block)
-        self._feed_samples: np.ndarray | None = None
-        self._feed_pos = 0
+        self.feeder = FileFeeder(self)
         self._layout()
         self._connect()
         self.setAcceptDrops(True)
@@ -102,6 +96,9 @@ class ComparePage(QWidget):
         self.runner.failed.connect(self._on_side_failed)
         self.runner.done.connect(self._on_done)
         self.mic.audio.connect(self.runner.feed)
+        self.feeder.block.connect(self.runner.feed)
+        self.feeder.progress.connect(self._on_feed_progress)
+        self.feeder.finished.connect(self.runner.finish_stream)
         self.mic.audio.connect(lambda _: self.source.set_elapsed(self.mic.elapsed_s))
         self.mic.level.connect(self.source.meter.set_level)
         self.mic.warning.connect(self.message)
@@ -198,34 +195,15 @@ class ComparePage(QWidget):
     def _stream_file(self, path: str) -> None:
         from ...audio.decode import load_audio
 
-        run_job(lambda: load_audio(path), self._begin_feed,
+        run_job(lambda: load_audio(path), self.feeder.start,
                 lambda e: (self.runner.cancel(), self.message.emit(str(e))), self)
 
-    def _begin_feed(self, samples: np.ndarray) -> None:
-        self._feed_samples, self._feed_pos = samples, 0
-        self._feed_timer.start()
-
-    def _feed_file_block(self) -> None:
-        samples = self._feed_samples
-        if samples is None:
-            self._feed_timer.stop()
-            return
-        n = int(FEED_BLOCK_S * 16000)
-        block = samples[self._feed_pos:self._feed_pos + n]
-        self._feed_pos += n
-        if block.size:
-            self.runner.feed(block)
-            self.run_box.set_progress(Side.A, self._feed_pos / len(samples))
-            self.run_box.set_progress(Side.B, self._feed_pos / len(samples))
-        if self._feed_pos >= len(samples):
-            self._feed_timer.stop()
-            self._feed_samples = None
-            self.runner.feed(np.zeros(16000, np.float32))  # a second of silence ends the last utterance
-            self.runner.finish_stream()
+    def _on_feed_progress(self, fraction: float) -> None:
+        for side in Side:
+            self.run_box.set_progress(side, fraction)
 
     def cancel(self) -> None:
-        self._feed_timer.stop()
-        self._feed_samples = None
+        self.feeder.stop()
         if self.mic.running:
             self.mic.stop()
             self.source.set_recording(False)
