@@ -1,0 +1,140 @@
+"""Load any audio file (or array) as 16 kHz mono float32, the one format engines accept.
+
+soundfile reads WAV/FLAC/OGG/MP3 (libsndfile >= 1.1); PyAV, which faster-whisper already
+brings, covers the rest (M4A, AAC, video containers). Every failure names the file and the
+problem, because "empty", "not audio" and "damaged" need different fixes from the user.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+TARGET_RATE = 16000
+
+
+class AudioError(ValueError):
+    """The input is not usable audio; the message says why, fit for the user."""
+
+
+def to_mono(samples: np.ndarray) -> np.ndarray:
+    """Average the channels of a [frames, channels] array; 1-D input passes through."""
+    a = np.asarray(samples)
+    if a.ndim == 2:
+        a = a.mean(axis=1) if a.shape[1] > 1 else a[:, 0]
+    elif a.ndim != 1:
+        raise AudioError(f"Audio must be 1-D (mono) or 2-D (frames x channels), not {a.ndim}-D.")
+    return a
+
+
+def _design_lowpass(up: int, down: int, taps_per_phase: int = 16) -> np.ndarray:
+    """Windowed-sinc anti-aliasing filter for polyphase resampling by up/down."""
+    cutoff = 0.5 / max(up, down)  # in cycles per sample of the upsampled signal
+    n = 2 * taps_per_phase * max(up, down) + 1
+    t = np.arange(n) - (n - 1) / 2
+    h = 2 * cutoff * np.sinc(2 * cutoff * t) * np.kaiser(n, 8.0)
+    return (h * up / h.sum()).astype(np.float64)
+
+
+def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
+    """Polyphase resampling (upsample by L, filter, keep every M-th), in NumPy only.
+
+    Only the output samples are computed: output n needs input taps at (n*M - k) / L, so the
+    work is len(out) * len(h) / L multiply-adds, without materialising the upsampled signal.
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    if rate == target or len(x) == 0:
+        return x.astype(np.float32)
+    frac = Fraction(target, rate)
+    up, down = frac.numerator, frac.denominator
+    h = _design_lowpass(up, down)
+    half = (len(h) - 1) // 2
+    n_out = int(np.ceil(len(x) * up / down))
+    out = np.empty(n_out, dtype=np.float64)
+    # Split h into `up` phases; phase p holds h[p::up].
+    phases = [h[p::up] for p in range(up)]
+    block = 65536
+    for start in range(0, n_out, block):
+        n = np.arange(start, min(n_out, start + block))
+        pos = n * down + half  # index in the upsampled, filter-delayed signal
+        base = pos // up
+        phase = pos % up
+        acc = np.zeros(len(n))
+        for p in np.unique(phase):
+            sel = phase == p
+            taps = phases[p]
+            idx = base[sel][:, None] - np.arange(len(taps))[None, :]
+            valid = (idx >= 0) & (idx < len(x))
+            vals = np.where(valid, x[np.clip(idx, 0, len(x) - 1)], 0.0)
+            acc[sel] = vals @ taps
+        out[start:start + len(n)] = acc
+    return out.astype(np.float32)
+
+
+def prepare_array(samples: np.ndarray, rate: int = TARGET_RATE) -> np.ndarray:
+    """Any array (int or float, mono or [frames, channels]) to 16 kHz mono float32 in [-1, 1]."""
+    a = np.asarray(samples)
+    if a.dtype.kind == "i":
+        a = a.astype(np.float32) / float(np.iinfo(a.dtype).max + 1)
+    elif a.dtype.kind == "u":
+        info = np.iinfo(a.dtype)
+        a = (a.astype(np.float32) - (info.max + 1) / 2) / ((info.max + 1) / 2)
+    elif a.dtype.kind != "f":
+        raise AudioError(f"Audio samples must be numbers, not {a.dtype}.")
+    a = to_mono(a).astype(np.float32, copy=False)  # scale first: mixing int channels makes floats
+    if not np.all(np.isfinite(a)):
+        raise AudioError("The audio contains NaN or infinite samples.")
+    if rate <= 0:
+        raise AudioError(f"Invalid sample rate {rate}.")
+    return resample(a, rate) if rate != TARGET_RATE else np.ascontiguousarray(a)
+
+
+def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
+    import soundfile as sf
+
+    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    return data, rate
+
+
+def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
+    import av
+
+    chunks = []
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            raise AudioError(f"{path.name} contains no audio stream.")
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                chunks.append(out.to_ndarray().reshape(-1))
+        for out in resampler.resample(None):
+            chunks.append(out.to_ndarray().reshape(-1))
+    data = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+    return data[:, None], TARGET_RATE
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Read a file as 16 kHz mono float32. Raises AudioError with a message naming the problem."""
+    p = Path(path)
+    if not p.exists():
+        raise AudioError(f"The audio file {p} does not exist.")
+    if p.is_dir():
+        raise AudioError(f"{p} is a folder, not an audio file.")
+    size = p.stat().st_size
+    if size == 0:
+        raise AudioError(f"The audio file {p.name} is empty (0 bytes).")
+    try:
+        data, rate = _read_soundfile(p)
+    except Exception as sf_error:  # libsndfile cannot read it: try FFmpeg through PyAV
+        try:
+            data, rate = _read_pyav(p)
+        except AudioError:
+            raise
+        except Exception:
+            raise AudioError(f"{p.name} is not a readable audio file, or it is damaged "
+                             f"({sf_error}).") from None
+    if len(data) == 0:
+        raise AudioError(f"The audio file {p.name} contains no samples.")
+    return prepare_array(data, rate)

