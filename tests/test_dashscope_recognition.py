@@ -26,16 +26,16 @@ from dashscope.audio.asr import (
     VocabularyService,
 )
 from dashscope.utils.oss_utils import OssUtils
-from qwenasr_desktop.core.metrics import error_counts, hotword_score
-from qwenasr_desktop.engines.local.engine import LocalEngine
 
 from qwenasr_desktop.core.context import Context
 from qwenasr_desktop.core.hotwords import Hotword
+from qwenasr_desktop.core.metrics import error_counts, hotword_score
 from qwenasr_desktop.emulator import EmulatorServer
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.dashscope import DashScopeEngine
 from qwenasr_desktop.engines.dashscope.config import resolve_region
 from qwenasr_desktop.engines.dashscope.errors import ConnectionDroppedError
+from qwenasr_desktop.engines.local.engine import LocalEngine
 
 pytestmark = pytest.mark.slow
 
