@@ -47,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from . import ui  # noqa: F401 - applies the PySide6 6.12 refcount guard before any Qt call
     from .storage import db
     from .storage.appdirs import APP_NAME, APP_SLUG, ORGANIZATION, resolve_app_dirs
     from .storage.hotword_lists import HotwordListRepository

@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--compare", action="store_true", help="also run without hotwords and show hits")
     t.add_argument("--json", action="store_true", help="print the transcript as JSON")
     t.set_defaults(func=cmd_transcribe)
+
     add_vocab_parser(sub)
     add_emulator_parser(sub)
     return parser

@@ -1,7 +1,10 @@
 """The real-time WebSocket endpoint (/api-ws/v1/inference): the run-task duplex protocol.
 
 One task at a time per socket; after task-finished the socket may carry another run-task; after
-task-failed the server closes it (as the cloud does). Interim results carry `end_time: null` and
+task-failed the server closes it (as the cloud does). task-finished carries
+`{"output": {}, "usage": null}`: the 1.x SDK only calls `on_complete` when the payload is non-empty
+with an empty output. An unknown `vocabulary_id` fails the task with InvalidParameter (the cloud's
+behaviour here is not documented). Interim results carry `end_time: null` and
 `sentence_end: false`, finals integers and `true`, so both the SDK's heuristic (end_time not
 null) and a doc-based client (sentence_end) read them the same way (protocol notes §2.5, §7.3).
 """
