@@ -43,7 +43,8 @@ def configs(lambdas: list[float] | None, weights: list[int]) -> list[dict]:
            dict(name="faster-whisper hotwords=", mode="fw", weight=4),
            dict(name="prompt only (ours)", mode="prompt", weight=4)]
     out += [dict(name=f"weighted w={w}", mode="bias", weight=w) for w in weights]
-    out += [dict(name="w=4 + related context", mode="bias", weight=4, context="related"),
+    out += [dict(name="w=4, trie only (no prompt)", mode="bias", weight=4, prompt_min_weight=9),
+            dict(name="w=4 + related context", mode="bias", weight=4, context="related"),
             dict(name="w=4 + unrelated context", mode="bias", weight=4, context="unrelated")]
     return out
 
@@ -95,6 +96,8 @@ def run_one(model: str, cfg: dict, manifest: Path) -> dict:
                 hws = []
             if "lam" in cfg:
                 extra["lam"] = cfg["lam"]
+            if "prompt_min_weight" in cfg:
+                extra["prompt_min_weight"] = cfg["prompt_min_weight"]
             ctx = context_for(r, cfg.get("context"), records)
             opts = RecognitionOptions(model=MODELS[model], hotwords=hws, extra=extra,
                                       language_hints=[r["lang"]] if model == "base" else [],
@@ -187,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lambdas", help="calibration: only biased runs at these lambdas")
     ap.add_argument("--out", help="write scores as JSON here")
     ap.add_argument("--streaming", action="store_true")
+    ap.add_argument("--only", help="run only configurations whose name contains this text")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: JSON config for a child process
     args = ap.parse_args(argv)
     manifest = Path(args.manifest)
@@ -203,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     scores = []
     for m in args.models.split(","):
         for cfg in configs(lambdas, weights):
+            if args.only and args.only not in cfg["name"]:
+                continue
             out = subprocess.run([sys.executable, "-m", "benchmarks.hotwords", "--manifest", str(manifest),
                                   "--one", json.dumps({"model": m, "cfg": cfg})], cwd=REPO,
                                  capture_output=True, text=True, env={**os.environ}, check=False)
