@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "file and exit")
     p.add_argument("--size", default="x".join(map(str, DEFAULT_SCREENSHOT_SIZE)), metavar="WxH",
                    help="window size for --screenshot (default 1280x800)")
+    p.add_argument("--demo", action="store_true", help="show a finished A/B comparison (for --screenshot)")
     p.add_argument("--self-test", action="store_true", help="check offline recognition with a bundled "
                    "clip and hotwords (offscreen, no network), print the result and exit (0 = passed)")
     p.add_argument("--debug", action="store_true", help="debug logging (log files then include "
@@ -88,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     seed_demo_list(repo)
     window = MainWindow(repo)
+    from .ui.compare.install import add_compare_pages
+
+    add_compare_pages(window, repo, dirs, demo=args.demo)
     shell = install(window, settings, dirs, repo)
 
     if args.screenshot:

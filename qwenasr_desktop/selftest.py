@@ -80,6 +80,7 @@ def check_qt(data_dir: Path) -> CheckResult:
     from .storage import db
     from .storage.appdirs import resolve_app_dirs
     from .storage.hotword_lists import HotwordListRepository
+    from .ui.compare.install import add_compare_pages
     from .ui.hotwords.demo import seed_demo_list
     from .ui.main_window import MainWindow
 
@@ -88,18 +89,20 @@ def check_qt(data_dir: Path) -> CheckResult:
     repo = HotwordListRepository(db.connect(dirs.database))
     seed_demo_list(repo)
     window = MainWindow(repo)
+    pages = add_compare_pages(window, repo, dirs)  # as app.py does
     window.resize(1024, 700)
     window.show()
     app.processEvents()
     shown = window.isVisible() and window.grab().width() == 1024
+    built = pages.compare is not None  # builds the recognition page: NumPy, the audio stack
     window.close()
     decodable = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
     wave = QMediaFormat.FileFormat.Wave in decodable
     platform = app.platformName()
     detail = (f"PySide6 {pyside_version}, platform {platform}, main window "
-              f"{'rendered' if shown else 'NOT rendered'}, multimedia decodes "
-              f"{len(decodable)} formats{'' if wave else ' (WAV missing)'}")
-    return CheckResult("qt", shown and wave, detail)
+              f"{'rendered' if shown else 'NOT rendered'} with {window.tabs.count()} pages, "
+              f"multimedia decodes {len(decodable)} formats{'' if wave else ' (WAV missing)'}")
+    return CheckResult("qt", shown and wave and built, detail)
 
 
 def check_portaudio() -> CheckResult:

@@ -6,6 +6,8 @@ plugin -> PulseAudio -> module-pipe-source <- FIFO <- `Feeder` thread. See
 shared/design/virtual-mic.md.
 
 Details that matter:
+- `--exit-idle-time=120`: if the test run is killed before teardown, the daemon still exits
+  two minutes after its last client left instead of lingering forever.
 - The server runs with its own XDG_RUNTIME_DIR and HOME in a temp dir, so it never touches a user
   session (or the root's cookie); `pulseaudio -D` returns only once the daemon is ready (it
   reports start-up through a pipe), so no polling is needed, and its PID is in the pid file.
@@ -130,7 +132,7 @@ class PulseMic:
         self.dir.chmod(0o700)
         self.server = f"unix:{self.dir / 'pulse' / 'native'}"
         self.fifo = self.dir / "vmic.fifo"
-        cmd = ["pulseaudio", "-D", "--exit-idle-time=-1", "-n", "--use-pid-file=yes",
+        cmd = ["pulseaudio", "-D", "--exit-idle-time=120", "-n", "--use-pid-file=yes",
                f"--log-target=file:{self.dir / 'pulse.log'}",
                "--load=module-native-protocol-unix auth-anonymous=1",
                "--load=module-null-sink sink_name=vsink"]
@@ -160,6 +162,9 @@ class PulseMic:
 
     def play(self, pcm: np.ndarray, *, lead_silence_s: float = 0.0) -> Feeder:
         assert self.fifo is not None, "start() first"
+        for old in self._feeders:  # one writer at a time, or the streams interleave
+            old.stop()
+        self._feeders.clear()
         f = Feeder(self.fifo, pcm, lead_silence_s=lead_silence_s)
         self._feeders.append(f)
         f.start()

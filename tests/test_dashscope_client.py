@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import socket
+import threading
 
 import numpy as np
 import pytest
@@ -342,3 +343,43 @@ def test_inline_wav_helper_roundtrip():
     x = (np.sin(np.arange(1600) / 5) * 0.5).astype(np.float32)
     y, rate = sf.read(io.BytesIO(wav_bytes(x)), dtype="float32")
     assert rate == 16000 and np.allclose(x, y, atol=1e-4)
+
+
+def test_realtime_task_failure_is_reported_to_the_session():
+    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.5) as e2:
+        eng = DashScopeEngine(resolve_region(e2.base_url), KEY)
+        errors, failed = [], threading.Event()
+
+        def on_error(err):
+            errors.append(err)
+            failed.set()
+
+        session = eng.start_stream(RecognitionOptions(model="fun-asr-realtime"), lambda e: None,
+                                   on_error=on_error)
+        assert failed.wait(10)  # no audio sent: the server's idle timeout fails the task
+        with pytest.raises(BadRequestError, match=r"request timeout after 0\.5 seconds") as e:
+            session.finish(timeout=10)
+        assert e.value.code == "CLIENT_ERROR" and errors == [e.value]
+        assert session.dropped is None  # a failure, not a drop: nothing to resume
+        session.close()
+        eng.close()
+
+
+@pytest.mark.parametrize("status, code, cls, words", [
+    (400, "Arrearage", "QuotaError", "out of credit"),
+    (403, "AllocationQuota.FreeTierOnly", "QuotaError", "quota"),
+    (403, "AccessDenied.Unpurchased", "QuotaError", "not enabled"),
+    (404, "ModelNotFound", "NotFoundError", "does not exist"),
+    (400, "InvalidParameter", "BadRequestError", "rejected"),
+    (401, "InvalidApiKey", "AuthError", "region"),
+    (504, "GatewayTimeout", "ServerError", "try again later"),
+])
+def test_cloud_error_codes_map_to_user_messages(vc, emu, status, code, cls, words):
+    from qwenasr_desktop.engines.dashscope import errors as errs
+
+    emu.faults.update({"http_error_count": 5, "http_error_status": status, "http_error_code": code})
+    with pytest.raises(errs.DashScopeError) as e:
+        vc.query("vocab-x-0")
+    assert type(e.value).__name__ == cls
+    assert e.value.code == code and e.value.status == status and e.value.request_id
+    assert words.lower() in str(e.value).lower() and code in str(e.value)

@@ -14,6 +14,8 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -361,3 +363,58 @@ def test_ws_auth_as_task_failed_mode():
         assert events[0]["header"] == {"task_id": "abc", "event": "task-failed", "attributes": {},
                                        "error_code": "InvalidApiKey",
                                        "error_message": "Invalid API-key provided."}
+
+
+def test_ws_idle_timeout_heartbeat_and_engine_failure_are_task_failed():
+    """No audio for the idle timeout -> CLIENT_ERROR; heartbeats flow meanwhile when asked for;
+    an engine that cannot start is reported as task-failed InternalError, never a crash."""
+    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.6, heartbeat_interval_s=0.1) as e2:
+        params = {"format": "pcm", "sample_rate": 16000, "heartbeat": True}
+        events = ws_run(exchange(e2.ws_url, run_task(params=params, task_id="idle")))
+        kinds = [ev["header"]["event"] for ev in events]
+        assert kinds[0] == "task-started" and kinds[-1] == "task-failed"
+        beats = [ev["payload"]["output"]["sentence"] for ev in events[1:-1]]
+        assert beats and all(b["heartbeat"] is True and b["sentence_id"] == 0 for b in beats)
+        assert events[-1]["header"]["error_code"] == "CLIENT_ERROR"
+        assert events[-1]["header"]["error_message"] == "request timeout after 0.6 seconds."
+
+        finish = json.dumps({"header": {"action": "finish-task", "task_id": "f", "streaming": "duplex"},
+                             "payload": {"input": {}}})
+        events = ws_run(exchange(e2.ws_url, run_task(task_id="f"), b"\x00\x00" * 1600, finish))
+        assert [ev["header"]["event"] for ev in events] == ["task-started", "task-failed"]
+        assert events[-1]["header"]["error_code"] == "InternalError"
+        alive = httpx.get(e2.http_base + "/tasks/x", headers={"Authorization": f"Bearer {KEY}"})
+        assert alive.status_code == 200
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 600) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12)
+actions = st.sampled_from(["create_vocabulary", "list_vocabulary", "query_vocabulary",
+                           "update_vocabulary", "delete_vocabulary", "other"])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(action=actions, extra=st.dictionaries(
+    st.sampled_from(["prefix", "target_model", "vocabulary", "vocabulary_id", "page_index", "page_size"]),
+    json_values, max_size=5))
+def test_arbitrary_vocabulary_input_never_breaks_the_server(api, action, extra):
+    r = vocab(api, {"action": action, **extra})
+    assert r.status_code in (200, 400), r.text
+    body = r.json()
+    assert ("output" in body) if r.status_code == 200 else (body["code"] and body["message"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=json_values)
+def test_arbitrary_flash_and_transcription_bodies_get_error_bodies(api, payload):
+    for path, headers in (("services/aigc/multimodal-generation/generation", {}),
+                          ("services/audio/asr/transcription", {"X-DashScope-Async": "enable"})):
+        body = {"model": "fun-asr-flash-2026-06-15" if "generation" in path else "fun-asr",
+                "input": {"messages": payload} if "generation" in path else {"file_urls": payload}}
+        r = api.post(path, json=body, headers=headers)
+        # a valid-looking file list is accepted (the task fails later), everything else is a 4xx
+        assert r.status_code in (200, 400, 404), r.text
+        if r.status_code != 200:
+            assert r.json()["code"]

@@ -105,10 +105,10 @@ def level_dbfs(samples: np.ndarray) -> tuple[float, float]:
     x = samples.astype(np.float64, copy=False)
     rms = math.sqrt(float(np.mean(x * x)))
     peak = float(np.max(np.abs(x)))
-    return _db(rms), _db(peak)
+    return to_dbfs(rms), to_dbfs(peak)
 
 
-def _db(v: float) -> float:
+def to_dbfs(v: float) -> float:
     return max(DB_FLOOR, 20.0 * math.log10(v)) if v > 0 else DB_FLOOR
 
 
@@ -172,8 +172,11 @@ class MicCapture:
 
     def __init__(self, device: int | str | InputDevice | None = None, *, target_rate: int = TARGET_RATE,
                  buffer_seconds: float = 10.0, latency: str | float = "high",
-                 blocksize: int = 0) -> None:
+                 blocksize: int = 0, prefer: StreamFormat | None = None) -> None:
+        """`prefer`: a device format to try before 16 kHz mono (e.g. a device whose 16 kHz mode
+        is poor); the drain converts whatever the device delivers to `target_rate` mono."""
         self._device_key = device
+        self.prefer = prefer
         self.target_rate = target_rate
         self.buffer_seconds = buffer_seconds
         self.latency = latency
@@ -199,7 +202,8 @@ class MicCapture:
     def _choose_format(self, sd: Any, dev: InputDevice) -> StreamFormat:
         """16 kHz mono if the device takes it (PulseAudio/PipeWire do), else its native rate
         (resampled in `drain`), mono if possible."""
-        candidates = [StreamFormat(self.target_rate, 1),
+        candidates = [*([self.prefer] if self.prefer else []),
+                      StreamFormat(self.target_rate, 1),
                       StreamFormat(int(dev.default_samplerate), 1),
                       StreamFormat(int(dev.default_samplerate), min(2, dev.channels)),
                       StreamFormat(int(dev.default_samplerate), dev.channels)]
@@ -214,6 +218,13 @@ class MicCapture:
         raise AudioDeviceError(f"The microphone {dev.name!r} accepts none of the formats tried "
                                f"({'; '.join(errors)}).")
 
+    def _prepare(self, fmt: StreamFormat) -> None:
+        """Allocate the ring and the resampler for `fmt` (before the stream exists, so the
+        callback never sees them missing)."""
+        self._ring = RingBuffer(max(1, int(fmt.samplerate * self.buffer_seconds)), fmt.channels)
+        self._resampler = StreamResampler(fmt.samplerate, self.target_rate)
+        self.format = fmt
+
     def start(self) -> None:
         if self.state is not CaptureState.IDLE:
             raise RuntimeError(f"capture already used (state {self.state}); make a new MicCapture")
@@ -221,8 +232,7 @@ class MicCapture:
         dev = (self._device_key if isinstance(self._device_key, InputDevice)
                else find_input_device(self._device_key))
         fmt = self._choose_format(sd, dev)
-        self._ring = RingBuffer(max(1, int(fmt.samplerate * self.buffer_seconds)), fmt.channels)
-        self._resampler = StreamResampler(fmt.samplerate, self.target_rate)
+        self._prepare(fmt)
         try:
             self._stream = sd.InputStream(device=dev.index, samplerate=fmt.samplerate,
                                           channels=fmt.channels, dtype="float32",
@@ -232,7 +242,7 @@ class MicCapture:
         except Exception as exc:
             self._close_stream()
             raise AudioDeviceError(f"Could not open the microphone {dev.name!r}: {exc}") from exc
-        self.device, self.format = dev, fmt
+        self.device = dev
         self.state = CaptureState.RUNNING
 
     def pause(self) -> None:

@@ -18,10 +18,14 @@ import os
 import wave
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .resample import TARGET_RATE
+
+if TYPE_CHECKING:
+    from .capture import CapturedBlock, MicCapture
 
 _MAX_DATA_BYTES = 0xFFFF_FFFF - 36  # RIFF sizes are 32-bit: about 37 h of 16 kHz mono 16-bit
 
@@ -151,14 +155,14 @@ class MicRecording:
     Keeps the glue (and its ordering: write before reporting) out of the widget code.
     """
 
-    def __init__(self, capture, recorder: WavRecorder) -> None:
+    def __init__(self, capture: MicCapture, recorder: WavRecorder) -> None:
         self.capture = capture
         self.recorder = recorder
 
     def start(self) -> None:
         self.capture.start()
 
-    def poll(self):
+    def poll(self) -> CapturedBlock:
         """Drain the capture into the file; returns the `CapturedBlock` for meters and warnings."""
         block = self.capture.drain()
         self.recorder.write(block.samples)

@@ -15,6 +15,7 @@ class Faults:
     drop_ws_after_frames: int | None = None  # abort the next WS connection after N binary frames
     http_error_status: int = 429  # status used by http_error_count (429 or 500/503...)
     http_error_count: int = 0  # answer the next N API calls with http_error_status
+    http_error_code: str = ""  # the error body's code (default: the usual one for the status)
     delay_s: float = 0.0  # delay every API response (and WS events) by this much
     undeployed_queries: int = 0  # a vocabulary created/updated now stays UNDEPLOYED for N queries
     fail_file_tasks: int = 0  # the next N file tasks end FAILED

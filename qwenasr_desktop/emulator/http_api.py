@@ -116,6 +116,13 @@ def _vocab_listing(v: Vocabulary) -> dict:
 
 
 async def customization(request: web.Request) -> web.Response:
+    """The five vocabulary actions.
+
+    Uncertain in the notes (§7.1): the cloud's codes for rule violations and unknown ids are not
+    documented; every such case answers HTTP 400 `InvalidParameter` with a message naming the
+    problem, which the SDK surfaces as VocabularyServiceException. Lists only go UNDEPLOYED when
+    the `undeployed_queries` fault asks for it (§7.2).
+    """
     srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     body = await read_json(request)
@@ -281,6 +288,8 @@ async def fetch_audio(srv: EmulatorServer, url: str, account: str, model: str,
 # --- file transcription ---------------------------------------------------------------------
 
 async def transcription(request: web.Request) -> web.Response:
+    """Async submit. Up to 100 file_urls are accepted (older Paraformer limit; Fun-ASR docs now say
+    one per task, §7.9); the SDK's Transcription sends a list either way."""
     srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
     body = await read_json(request)
@@ -362,7 +371,7 @@ async def run_file_task(srv: EmulatorServer, task: FileTask) -> None:
             task.results.append({"file_url": url, "code": "InvalidFile.DecodeFailed", "message": str(e),
                                  "subtask_status": "FAILED"})
         except Exception as e:  # the engine failed: report, never crash the server
-            srv.log.exception("recognition failed")
+            srv.log.error("recognition failed: %s: %s", type(e).__name__, e)
             task.results.append({"file_url": url, "code": "InternalError",
                                  "message": f"Recognition failed: {type(e).__name__}",
                                  "subtask_status": "FAILED"})

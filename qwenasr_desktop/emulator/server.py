@@ -127,9 +127,12 @@ class EmulatorServer:
                     await asyncio.sleep(self.faults.delay_s)
                 if self.faults.take("http_error_count"):
                     status = self.faults.http_error_status
-                    code = {429: "Throttling", 500: "InternalError", 503: "ServiceUnavailable",
-                            504: "GatewayTimeout"}.get(status, "InternalError")
+                    code = self.faults.http_error_code or {
+                        429: "Throttling", 500: "InternalError", 503: "ServiceUnavailable",
+                        504: "GatewayTimeout"}.get(status, "InternalError")
                     msg = {429: "Requests throttling triggered."}.get(status, "Fault injected.")
+                    if code == "Arrearage":
+                        msg = "Access denied, please make sure your account is in good standing."
                     return error_response(status, code, msg)
             return await handler(request)
         except ApiError as e:

@@ -1,7 +1,10 @@
 """The real-time WebSocket endpoint (/api-ws/v1/inference): the run-task duplex protocol.
 
 One task at a time per socket; after task-finished the socket may carry another run-task; after
-task-failed the server closes it (as the cloud does). Interim results carry `end_time: null` and
+task-failed the server closes it (as the cloud does). task-finished carries
+`{"output": {}, "usage": null}`: the 1.x SDK only calls `on_complete` when the payload is non-empty
+with an empty output. An unknown `vocabulary_id` fails the task with InvalidParameter (the cloud's
+behaviour here is not documented). Interim results carry `end_time: null` and
 `sentence_end: false`, finals integers and `true`, so both the SDK's heuristic (end_time not
 null) and a doc-based client (sentence_end) read them the same way (protocol notes §2.5, §7.3).
 """
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
 
+from ..core.context import Context, ContextMessage, Role
 from ..core.models import Mode, UnknownModelError, model_info
 from ..engines.base import StreamEvent, StreamingSession
 from .appkey import SERVER_KEY
@@ -50,8 +54,10 @@ def _sentence(ev_sentence, sid: int, final: bool) -> dict:
 class _Task:
     """One run-task: decoder, engine session, and the queue of events to send back."""
 
-    def __init__(self, srv: EmulatorServer, task_id: str, model: str, params: dict, account: str):
+    def __init__(self, srv: EmulatorServer, task_id: str, model: str, params: dict, account: str,
+                 context: Context | None = None):
         self.srv, self.task_id, self.model, self.params = srv, task_id, model, params
+        self.context = context
         fmt = params.get("format")
         rate = params.get("sample_rate")
         if not isinstance(fmt, str) or not fmt:
@@ -76,7 +82,7 @@ class _Task:
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         """Open the engine session in the background: task-started goes out at once, as on the
         cloud, even while the engine is still loading its model; audio waits for the session."""
-        opts = self.srv.recognizer.options(self.model, self.params, self.vocabulary)
+        opts = self.srv.recognizer.options(self.model, self.params, self.vocabulary, self.context)
 
         def on_event(ev: StreamEvent) -> None:
             loop.call_soon_threadsafe(self.enqueue, ev)
@@ -254,7 +260,7 @@ async def inference(request: web.Request) -> web.StreamResponse:
                     await fail(task_id, e.code, e.message)
                     break
                 except Exception as e:
-                    srv.log.exception("starting the stream failed")
+                    srv.log.error("starting the stream failed: %s: %s", type(e).__name__, e)
                     task = None
                     await fail(task_id, "InternalError", f"Engine error: {type(e).__name__}")
                     break
@@ -269,7 +275,7 @@ async def inference(request: web.Request) -> web.StreamResponse:
                     try:
                         await task.finish()
                     except Exception as e:
-                        srv.log.exception("finishing the stream failed")
+                        srv.log.error("finishing the stream failed: %s: %s", type(e).__name__, e)
                         await end_task()
                         await fail(task_id, "InternalError", f"Engine error: {type(e).__name__}")
                         break
@@ -304,4 +310,20 @@ def _start_task(srv: EmulatorServer, task_id: object, payload: object, account: 
     params = payload.get("parameters") or {}
     if not isinstance(params, dict):
         raise TaskFailed("InvalidParameter", "'payload.parameters' must be an object.")
-    return _Task(srv, task_id, model, params, account or "")
+    return _Task(srv, task_id, model, params, account or "", _context(payload.get("input")))
+
+
+def _context(inp: object) -> Context | None:
+    """`payload.input.context` (fun-asr-realtime context enhancement) as a core Context."""
+    raw = inp.get("context") if isinstance(inp, dict) else None
+    if not isinstance(raw, list):
+        return None
+    msgs = []
+    for m in raw:
+        if not isinstance(m, dict) or not isinstance(m.get("content"), list):
+            continue
+        role = Role.ASSISTANT if m.get("role") == "assistant" else Role.USER
+        msgs += [ContextMessage(role, p["text"]) for p in m["content"]
+                 if isinstance(p, dict) and isinstance(p.get("text"), str)]
+    ctx = Context(msgs)
+    return None if ctx.is_empty() else ctx

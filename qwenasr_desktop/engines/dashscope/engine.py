@@ -110,9 +110,7 @@ class DashScopeEngine(Engine):
     def _recognize_streamed(self, audio: AudioInput, options: RecognitionOptions,
                             progress: ProgressCallback | None, cancel: CancelToken | None) -> Transcript:
         if not isinstance(audio, np.ndarray):
-            from ...emulator.audio import decode_file  # the same decoder the emulator uses
-
-            audio, *_ = decode_file(Path(audio).read_bytes())
+            audio = _read_mono_16k(Path(audio))
         session = RealtimeSession(self.endpoints, self._api_key, options, lambda _e: None)
         try:
             step = SAMPLE_RATE  # 1 s per call; frames of 100 ms go out as fast as the socket takes
@@ -151,6 +149,22 @@ class DashScopeEngine(Engine):
 
     def delete_vocabulary(self, vocabulary_id: str) -> None:
         self.vocabularies.delete(vocabulary_id)
+
+
+def _read_mono_16k(path: Path) -> np.ndarray:
+    """A file as 16 kHz mono float32 (first channel; linear resampling is enough for ASR input)."""
+    import soundfile as sf
+
+    try:
+        x, rate = sf.read(path, dtype="float32", always_2d=True)
+    except Exception as e:
+        raise ValidationError(f"Cannot read {path.name} as audio ({type(e).__name__}); use WAV, FLAC "
+                              "or OGG, or pick a file-transcription model.") from None
+    mono = x[:, 0]
+    if rate != SAMPLE_RATE and mono.size:
+        n = round(mono.size * SAMPLE_RATE / rate)
+        mono = np.interp(np.arange(n) * (rate / SAMPLE_RATE), np.arange(mono.size), mono)
+    return mono.astype(np.float32)
 
 
 def make_dashscope_engine(region: str = "intl", api_key: str | None = None) -> DashScopeEngine:

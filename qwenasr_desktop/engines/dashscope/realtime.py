@@ -91,7 +91,11 @@ class RealtimeSession(StreamingSession):
         self._thread = threading.Thread(target=self._loop.run_forever, name="dashscope-realtime",
                                         daemon=True)
         self._thread.start()
-        self._run(self._open(0), timeout=connect_timeout + 5)
+        try:
+            self._run(self._open(0), timeout=connect_timeout + 5)
+        except BaseException:
+            self._shutdown()
+            raise
 
     # --- public API ------------------------------------------------------------------------
     def send_audio(self, samples: np.ndarray) -> None:
