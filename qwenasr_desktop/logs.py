@@ -61,10 +61,15 @@ def register_secret(key: str | None) -> None:
         auth.register_secret(key.strip())
 
 
+_show_private = False  # set by setup_logging(debug=...)
+
+
 class Private:
     """Marks user text (a transcript, a hotword list) in a log call: `log.info("got %s", private(t))`.
 
-    Shown as `<private: N chars>` unless debug logging is on; `str()` outside logging gives the text.
+    Renders as `<private: N chars>` unless debug logging is on. The decision is made in `__str__`
+    itself, not in a filter, because other filters (the DashScope loggers' key redaction) may format
+    the message before ours runs; whoever formats it gets the hidden form. `.text` is the text.
     """
 
     __slots__ = ("text",)
@@ -73,10 +78,10 @@ class Private:
         self.text = str(text)
 
     def __str__(self) -> str:
-        return self.text
+        return self.text if _show_private else self.hidden()
 
     def __repr__(self) -> str:
-        return repr(self.text)
+        return repr(self.text) if _show_private else self.hidden()
 
     def hidden(self) -> str:
         return f"<private: {len(self.text)} chars>"
@@ -87,29 +92,19 @@ def private(text: object) -> Private:
 
 
 class PrivacyFilter(logging.Filter):
-    """Hides `Private` arguments and whole `extra={"private": True}` records unless `debug`."""
+    """Replaces whole `extra={"private": True}` records by their length unless `debug`."""
 
     def __init__(self, debug: bool = False) -> None:
         super().__init__()
         self.debug = debug
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.debug:
-            return True
-        if getattr(record, "private", False):
+        if not self.debug and getattr(record, "private", False):
             try:
                 n = len(record.getMessage())
             except Exception:
                 n = len(str(record.msg))
             record.msg, record.args = f"<private message: {n} chars>", None
-            return True
-        if isinstance(record.msg, Private):
-            record.msg = record.msg.hidden()
-        args = record.args
-        if isinstance(args, tuple):
-            record.args = tuple(a.hidden() if isinstance(a, Private) else a for a in args)
-        elif isinstance(args, dict):
-            record.args = {k: (v.hidden() if isinstance(v, Private) else v) for k, v in args.items()}
         return True
 
 
@@ -141,6 +136,8 @@ def setup_logging(logs_dir: Path, debug: bool = False) -> Path:
                                                    encoding="utf-8", delay=True)
     handler._qwenasr = True  # type: ignore[attr-defined]
     handler.setFormatter(RedactingFormatter(FORMAT))
+    global _show_private
+    _show_private = debug
     handler.addFilter(PrivacyFilter(debug))
     handler.setLevel(logging.DEBUG if debug else logging.INFO)
     root.addHandler(handler)

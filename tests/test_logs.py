@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from qwenasr_desktop import logs
+from qwenasr_desktop.engines.dashscope import auth
 
 PLANTED = "sk-plantedkey0123456789abcdefXYZ"
 ODD_SHAPED = "Zq9-not-key-shaped-but-secret-77"  # registered explicitly: masked although no sk- prefix
@@ -28,6 +29,7 @@ def log_dir(tmp_path, monkeypatch):
             h.close()
     root.setLevel(level)
     sys.excepthook = hook
+    logs._show_private = False
 
 
 def read_all(folder) -> str:
@@ -35,7 +37,10 @@ def read_all(folder) -> str:
 
 
 def emit_everything() -> None:
-    app = logging.getLogger("qwenasr_desktop.engines.dashscope.http")
+    # The DashScope client's loggers carry its own key-redacting filter, which formats the message
+    # (args included) before our handler sees the record: the transcript must stay hidden anyway.
+    app = auth.get_logger("qwenasr_desktop.engines.dashscope.http")
+    assert any(isinstance(f, auth.RedactingFilter) for f in app.filters)
     app.info("request with key %s", PLANTED)
     app.info(f"headers: {{'Authorization': 'Bearer {PLANTED}'}}")
     app.warning("odd key %s", ODD_SHAPED)
