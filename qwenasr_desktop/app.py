@@ -25,6 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "file and exit")
     p.add_argument("--size", default="x".join(map(str, DEFAULT_SCREENSHOT_SIZE)), metavar="WxH",
                    help="window size for --screenshot (default 1280x800)")
+    p.add_argument("--demo", action="store_true", help="show a finished A/B comparison (for --screenshot)")
     p.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     seed_demo_list(repo)
     window = MainWindow(repo)
+    from .ui.compare.install import add_compare_pages
+
+    add_compare_pages(window, repo, dirs, demo=args.demo)
 
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), size)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from .core import hotword_io
 from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
+from .emulator.cli_commands import add_emulator_parser
+from .engines.dashscope.cli_commands import add_vocab_parser
 
 if TYPE_CHECKING:
     from .engines.base import RecognitionOptions
@@ -343,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--compare", action="store_true", help="also run without hotwords and show hits")
     t.add_argument("--json", action="store_true", help="print the transcript as JSON")
     t.set_defaults(func=cmd_transcribe)
+
+    add_vocab_parser(sub)
+    add_emulator_parser(sub)
     return parser
 
 

@@ -47,6 +47,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE hotword_lists ADD COLUMN cloud_status TEXT;
         ALTER TABLE hotword_lists ADD COLUMN cloud_synced_at TEXT;
     """),
+    Migration(3, "recognition sessions: audio, settings, list snapshot, context, both transcripts", """
+        CREATE TABLE sessions (
+            id            INTEGER PRIMARY KEY,
+            created_at    TEXT NOT NULL,
+            title         TEXT NOT NULL DEFAULT '',
+            audio_path    TEXT NOT NULL DEFAULT '',
+            engine        TEXT NOT NULL,
+            model         TEXT NOT NULL,
+            mode          TEXT NOT NULL,
+            settings      TEXT NOT NULL DEFAULT '{}',
+            list_snapshot TEXT,
+            context       TEXT,
+            transcript_a  TEXT,
+            transcript_b  TEXT,
+            reference     TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sessions_by_time ON sessions(created_at);
+    """),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

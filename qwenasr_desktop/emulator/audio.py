@@ -1,0 +1,106 @@
+"""Turning the bytes clients send into 16 kHz mono float32, as the local engine wants.
+
+Real-time tasks carry `pcm` (s16le) or `wav` (a RIFF header, then s16le) in arbitrary chunks;
+file and flash requests carry whole files that soundfile can read. Anything else is refused with
+a message naming the format, as the cloud refuses formats it cannot decode.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+
+import numpy as np
+import soundfile as sf
+
+TARGET_RATE = 16000
+STREAM_FORMATS = ("pcm", "wav")
+
+
+class AudioFormatError(ValueError):
+    pass
+
+
+def resample(x: np.ndarray, rate: int) -> np.ndarray:
+    if rate == TARGET_RATE or x.size == 0:
+        return x.astype(np.float32, copy=False)
+    n = round(x.size * TARGET_RATE / rate)
+    t_out = np.arange(n) * (rate / TARGET_RATE)
+    return np.interp(t_out, np.arange(x.size), x).astype(np.float32)
+
+
+def pcm16_to_float(data: bytes) -> np.ndarray:
+    n = len(data) // 2 * 2
+    return np.frombuffer(data[:n], dtype="<i2").astype(np.float32) / 32768.0
+
+
+def decode_file(data: bytes, channel: int = 0) -> tuple[np.ndarray, int, int, int]:
+    """(samples at 16 kHz, original rate, channel count, duration ms) of a whole audio file."""
+    try:
+        x, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except Exception as e:
+        raise AudioFormatError(f"The audio could not be decoded ({type(e).__name__}); "
+                               "supported here: WAV, FLAC, OGG/Vorbis, and what libsndfile reads.") from None
+    if channel >= x.shape[1]:
+        raise AudioFormatError(f"channel_id {channel} does not exist; the file has {x.shape[1]} "
+                               "channel(s).")
+    mono = x[:, channel]
+    return resample(mono, rate), rate, x.shape[1], int(len(mono) * 1000 / rate)
+
+
+class StreamDecoder:
+    """Incremental decoder for run-task audio: strips a WAV header if the format says wav."""
+
+    def __init__(self, fmt: str, sample_rate: int) -> None:
+        if fmt not in STREAM_FORMATS:
+            raise AudioFormatError(f"Audio format '{fmt}' is not supported by this emulator; "
+                                   f"use one of: {', '.join(STREAM_FORMATS)}.")
+        self.rate = sample_rate
+        self._need_header = fmt == "wav"
+        self._pending = b""
+        self._channels = 1
+
+    def feed(self, data: bytes) -> np.ndarray:
+        buf = self._pending + data
+        if self._need_header:
+            parsed = _parse_wav_header(buf)
+            if parsed is None:
+                if len(buf) > 1 << 16:
+                    raise AudioFormatError("The wav stream has no readable RIFF header (data chunk "
+                                           "not found in the first 64 KiB).")
+                self._pending = buf
+                return np.zeros(0, np.float32)
+            offset, rate, channels, bits = parsed
+            if bits != 16:
+                raise AudioFormatError(f"wav audio must be 16-bit PCM; got {bits}-bit.")
+            self.rate, self._channels = rate, channels
+            self._need_header = False
+            buf = buf[offset:]
+        frame = 2 * self._channels
+        n = len(buf) // frame * frame
+        self._pending = buf[n:]
+        x = pcm16_to_float(buf[:n])
+        if self._channels > 1:
+            x = x.reshape(-1, self._channels)[:, 0]
+        return resample(x, self.rate)
+
+
+def _parse_wav_header(buf: bytes) -> tuple[int, int, int, int] | None:
+    """(offset of PCM data, rate, channels, bits) once the `data` chunk header is in `buf`."""
+    if len(buf) < 12:
+        return None
+    if buf[:4] != b"RIFF" or buf[8:12] != b"WAVE":
+        raise AudioFormatError("format is 'wav' but the audio does not start with a RIFF/WAVE header.")
+    pos, rate, channels, bits = 12, 16000, 1, 16
+    while pos + 8 <= len(buf):
+        cid, size = buf[pos:pos + 4], struct.unpack("<I", buf[pos + 4:pos + 8])[0]
+        if cid == b"fmt ":
+            if pos + 8 + 16 > len(buf):
+                return None
+            tag, channels, rate, _, _, bits = struct.unpack("<HHIIHH", buf[pos + 8:pos + 24])
+            if tag not in (1, 0xFFFE):
+                raise AudioFormatError(f"wav audio must be PCM (format tag 1); got tag {tag}.")
+        elif cid == b"data":
+            return pos + 8, rate, channels, bits
+        pos += 8 + size + (size & 1)
+    return None

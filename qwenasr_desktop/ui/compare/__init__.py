@@ -1,0 +1,1 @@
+"""The side-by-side comparison page: two synchronized columns, metrics, hotword hits, export."""

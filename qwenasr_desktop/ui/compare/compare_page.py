@@ -1,0 +1,269 @@
+"""The "Recognize & compare" page: the panels on the left, the comparison on the right.
+
+This class only wires things: the source, settings and context widgets describe the run, the
+ComparisonRunner does it off the GUI thread, the CompareView shows it, the SessionRepository
+keeps it. Audio reaches real-time sessions from the microphone (MicCapture) or from a file fed
+at a few times real-time speed, through the same `runner.feed`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ...audio.recorder import new_recording_path
+from ...core.compare import ExportInfo, Side
+from ...core.models import Mode
+from ...core.transcript import Transcript
+from ...storage.hotword_lists import HotwordListRepository
+from ...storage.sessions import Session, SessionRepository
+from ..context.context_panel import ContextPanel
+from ..jobs import run_job
+from ..recognition.audio_check import inspect_audio
+from ..recognition.engine_labels import engine_label
+from ..recognition.file_feeder import FileFeeder
+from ..recognition.mic import MicSource
+from ..recognition.run_box import RunBox
+from ..recognition.runner import ComparisonRunner, RunRequest
+from ..recognition.settings_box import SettingsBox
+from ..recognition.source_box import AUDIO_SUFFIXES, SourceBox
+from .compare_view import CompareView
+
+
+class ComparePage(QWidget):
+    message = Signal(str)
+    sessionSaved = Signal(int)
+    runFinished = Signal()
+
+    def __init__(self, lists: HotwordListRepository, sessions: SessionRepository, sessions_dir: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sessions, self.sessions_dir = sessions, sessions_dir
+        self.audio_path = ""
+        self.session_id: int | None = None
+        self.transcripts: dict[str, Transcript | None] = {"a": None, "b": None}
+        self.source = SourceBox()
+        self.settings = SettingsBox(lists)
+        self.run_box = RunBox()
+        self.context_panel = ContextPanel()
+        self.view = CompareView()
+        self.runner = ComparisonRunner(self)
+        self.mic = MicSource(self)
+        self.feeder = FileFeeder(self)
+        self._layout()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.context_panel.set_model(self.settings.model_info)
+
+    def _layout(self) -> None:
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.addWidget(self.source)
+        lv.addWidget(self.run_box.warnings)  # right under the audio it is about
+        for w in (self.settings, self.run_box):
+            lv.addWidget(w)
+        lv.addStretch()
+        scroll = QScrollArea()
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        self.left_tabs = QTabWidget()
+        self.left_tabs.addTab(scroll, "Recognition")
+        self.left_tabs.addTab(self.context_panel, "Context")
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.left_tabs)
+        split.addWidget(self.view)
+        split.setStretchFactor(1, 1)
+        split.setSizes([400, 880])
+        v = QVBoxLayout(self)
+        v.setContentsMargins(4, 4, 4, 4)
+        v.addWidget(split)
+
+    def _connect(self) -> None:
+        self.source.fileChosen.connect(self.open_file)
+        self.source.modeChanged.connect(self.settings.set_mode)
+        self.source.recordClicked.connect(self.start_recording)
+        self.source.pauseToggled.connect(self.mic.pause)
+        self.source.stopClicked.connect(self.stop_recording)
+        self.settings.modelChanged.connect(self.context_panel.set_model)
+        self.run_box.compare.clicked.connect(self.start_comparison)
+        self.run_box.cancel.clicked.connect(self.cancel)
+        self.runner.progress.connect(lambda key, f: self.run_box.set_progress(Side(key), f))
+        self.runner.live.connect(self._on_live)
+        self.runner.finished.connect(self._on_side_finished)
+        self.runner.failed.connect(self._on_side_failed)
+        self.runner.done.connect(self._on_done)
+        self.mic.audio.connect(self.runner.feed)
+        self.feeder.block.connect(self.runner.feed)
+        self.feeder.progress.connect(self._on_feed_progress)
+        self.feeder.finished.connect(self.runner.finish_stream)
+        self.mic.audio.connect(lambda _: self.source.set_elapsed(self.mic.elapsed_s))
+        self.mic.level.connect(self.source.meter.set_level)
+        self.mic.warning.connect(self.message)
+        self.view.message.connect(self.message)
+        self.view.referenceChanged.connect(self._on_reference_changed)
+
+    # ---------------------------------------------------------------------- audio
+    def open_file(self, path: str) -> None:
+        self.audio_path = str(path)
+        self.source.set_file(self.audio_path)
+        self.run_box.set_warnings([])
+        model = self.settings.model_info
+        run_job(lambda: inspect_audio(self.audio_path, model), self._on_inspected,
+                lambda e: self.run_box.set_warnings([str(e)]), self)
+
+    def _on_inspected(self, result) -> None:
+        self.run_box.set_warnings(result.warnings)
+        self.message.emit(f"Opened {Path(self.audio_path).name} ({result.duration_s:.1f} s).")
+
+    def dragEnterEvent(self, event) -> None:
+        if any(Path(u.toLocalFile()).suffix.lower() in AUDIO_SUFFIXES for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for u in event.mimeData().urls():
+            if Path(u.toLocalFile()).suffix.lower() in AUDIO_SUFFIXES:
+                self.open_file(u.toLocalFile())
+                event.acceptProposedAction()
+                return
+
+    def start_recording(self) -> None:
+        path = new_recording_path(self.sessions_dir)
+        try:
+            self.mic.start(self.source.device_index(), path)
+        except Exception as e:  # AudioDeviceError says which device and why
+            self.message.emit(str(e))
+            return
+        self.audio_path = str(path)
+        self.source.set_file(self.audio_path)
+        self.source.set_recording(True)
+        if self.source.mode is not Mode.REALTIME:
+            self.message.emit(f"Recording to {path.name}. Stop, then press Compare A / B.")
+        elif not self._start(live=True):  # the run cannot start: do not record for nothing
+            self.mic.stop()
+            self.source.set_recording(False)
+
+    def stop_recording(self) -> None:
+        self.mic.stop()
+        self.source.set_recording(False)
+        if self.session_id is not None:
+            self.sessions.set_audio_path(self.session_id, self.audio_path)
+        self.runner.finish_stream()
+        self.open_file(self.audio_path)
+
+    # ------------------------------------------------------------------------ runs
+    def request(self) -> RunRequest:
+        s = self.settings
+        return RunRequest(s.engine_choice, s.model.currentData(), self.source.mode, self.audio_path,
+                          s.url.text(), s.hotwords(), s.language_hints(), self.context_panel.context(),
+                          s.b_adds(), s.vocabulary_id())
+
+    def start_comparison(self) -> None:
+        if self.source.mode is Mode.REALTIME and self.mic.running:
+            return
+        if not self.audio_path:
+            self.message.emit("Open an audio file first (or record one).")
+            return
+        self._start(live=self.source.mode is Mode.REALTIME)
+
+    def _start(self, live: bool) -> bool:
+        req = self.request()
+        problem = req.problem()
+        if problem:
+            self.run_box.status.setText(problem)
+            self.message.emit(problem)
+            return False
+        self.transcripts = {"a": None, "b": None}
+        self.session_id = self.sessions.add(Session(
+            req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
+            {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
+            _snapshot(self.settings), req.context, reference=self.view.reference.toPlainText()))
+        self.view.info = ExportInfo(audio=req.audio_path, engine=engine_label(req.engine.value),
+                                    model=req.model)
+        self.view.set_transcripts(None, None, req.hotwords, req.b_adds_text(), live=True)
+        self.run_box.set_running(True, "Recognizing A and B…")
+        if not live:
+            self.runner.start_file(req)
+        else:
+            self.runner.start_stream(req)
+            if not self.mic.running:
+                self._stream_file(req.audio_path)
+        return True
+
+    def _stream_file(self, path: str) -> None:
+        from ...audio.decode import load_audio
+
+        run_job(lambda: load_audio(path), self.feeder.start,
+                lambda e: (self.runner.cancel(), self.message.emit(str(e))), self)
+
+    def _on_feed_progress(self, fraction: float) -> None:
+        for side in Side:
+            self.run_box.set_progress(side, fraction)
+
+    def cancel(self) -> None:
+        self.feeder.stop()
+        if self.mic.running:
+            self.mic.stop()
+            self.source.set_recording(False)
+        self.runner.cancel()
+
+    def _on_live(self, key: str, transcript: Transcript) -> None:
+        self.transcripts[key] = transcript
+        req = self.runner.request
+        self.view.set_transcripts(self.transcripts["a"], self.transcripts["b"], req.hotwords if req else [],
+                                  req.b_adds_text() if req else "", live=True)
+
+    def _on_side_finished(self, key: str, transcript: Transcript) -> None:
+        self.transcripts[key] = transcript
+        self.run_box.set_progress(Side(key), 1.0)
+        self._on_live(key, transcript)
+
+    def _on_side_failed(self, key: str, message: str) -> None:
+        self.run_box.status.setText(f"{Side(key).name} failed: {message}")
+        self.message.emit(f"Column {Side(key).name}: {message}")
+
+    def _on_done(self) -> None:
+        self.run_box.set_running(False)
+        a, b = self.transcripts["a"], self.transcripts["b"]
+        req = self.runner.request
+        if self.session_id is not None:
+            self.sessions.set_transcripts(self.session_id, a, b)
+            self.sessionSaved.emit(self.session_id)
+        if a is not None and b is not None:
+            self.run_box.status.setText("Done. Both columns are final.")
+            self.view.set_transcripts(a, b, req.hotwords if req else [], req.b_adds_text() if req else "")
+        latest = b or a
+        if latest is not None:
+            self.context_panel.set_previous_transcript(latest.text)
+        self.runFinished.emit()
+
+    def _on_reference_changed(self, text: str) -> None:
+        if self.session_id is not None and not self.runner.busy:
+            self.sessions.set_reference(self.session_id, text)
+
+    # --------------------------------------------------------------------- history
+    def show_session(self, session_id: int) -> None:
+        s = self.sessions.load(session_id)
+        self.session_id = session_id
+        self.audio_path = s.audio_path
+        if s.audio_path:
+            self.source.set_file(s.audio_path)
+        self.context_panel.set_context(s.context)
+        hot = s.hotword_list.items if s.hotword_list else []
+        adds = s.settings.get("b_adds", [])
+        self.view.info = ExportInfo(audio=s.audio_path, engine=engine_label(s.engine), model=s.model)
+        self.view.reference.blockSignals(True)
+        self.view.set_reference(s.reference)
+        self.view.reference.blockSignals(False)
+        self.transcripts = {"a": s.transcript_a, "b": s.transcript_b}
+        self.view.set_transcripts(s.transcript_a, s.transcript_b, hot, " and ".join(adds) or "nothing")
+
+
+def _snapshot(settings: SettingsBox):
+    from ...core.hotwords import HotwordList
+
+    if settings.list_id() is None:
+        return None
+    return HotwordList(settings.list_name(), settings.model.currentData(), settings.hotwords())

@@ -1,0 +1,104 @@
+"""Adds the comparison and history pages to the main window (the one hook app.py calls).
+
+Kept apart from main_window.py so that window stays the editor's. The comparison page pulls in
+NumPy, the audio stack and PortAudio's device scan, so it is built the first time its tab is
+shown, keeping start-up as fast as before; the history page is light and built at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ...storage import db
+from ...storage.appdirs import AppDirs
+from ...storage.hotword_lists import HotwordListRepository
+from ...storage.sessions import SessionRepository
+from .history_page import HistoryPage
+
+
+class LazyPage(QWidget):
+    """A tab whose real content is built on first use."""
+
+    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._build = build
+        self.page: QWidget | None = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        if self.page is None:
+            self.page = self._build()
+            self.layout().addWidget(self.page)
+            self.page.show()  # a child added to a visible parent stays hidden until shown
+        return self.page
+
+
+class ComparePages:
+    def __init__(self, window, repo: HotwordListRepository, dirs: AppDirs) -> None:
+        self.window = window
+        self.sessions = SessionRepository(db.connect(dirs.database))  # a second connection: WAL allows it
+        self.history = HistoryPage(self.sessions)
+        self.holder = LazyPage(lambda: self._make_page(repo, dirs))
+        window.add_page(self.holder, "Recognize && compare")
+        window.add_page(self.history, "History")
+        window.tabs.currentChanged.connect(self._on_tab)
+        self.history.reopen.connect(self._reopen)
+
+    @property
+    def compare(self):
+        """The ComparePage, built if needed."""
+        return self.holder.ensure()
+
+    def _make_page(self, repo: HotwordListRepository, dirs: AppDirs):
+        from .compare_page import ComparePage
+
+        page = ComparePage(repo, self.sessions, dirs.sessions)
+        status = self.window.statusBar()
+        page.message.connect(lambda text: status.showMessage(text, 10_000))
+        page.sessionSaved.connect(self.history.refresh)
+        return page
+
+    def _on_tab(self, index: int) -> None:
+        widget = self.window.tabs.widget(index)
+        if widget is self.holder:
+            fresh = self.holder.page is None
+            page = self.holder.ensure()
+            if not fresh and not page.runner.busy:
+                page.settings.reload_lists()  # lists edited in the editor meanwhile
+        elif widget is self.history:
+            self.history.refresh()
+
+    def _reopen(self, session_id: int) -> None:
+        self.compare.show_session(session_id)
+        self.window.tabs.setCurrentWidget(self.holder)
+
+
+def add_compare_pages(window, repo: HotwordListRepository, dirs: AppDirs, demo: bool = False) -> ComparePages:
+    pages = ComparePages(window, repo, dirs)
+    if demo:
+        show_demo(pages)
+    return pages
+
+
+def show_demo(pages: ComparePages) -> None:
+    """A finished comparison, shown at once (no engine, no background job): for screenshots."""
+    from .demo import DEMO_REFERENCE, demo_comparison, ensure_demo_list
+
+    page = pages.compare
+    result, info = demo_comparison()
+    list_id = ensure_demo_list(page.settings.repo)
+    page.settings.reload_lists()
+    page.settings.select_list(list_id)
+    page.settings.add_context.setChecked(False)
+    page.view.info = info
+    page.view.reference.blockSignals(True)
+    page.view.set_reference(DEMO_REFERENCE)
+    page.view.reference.blockSignals(False)
+    page.view.show_result(result)
+    page.source.set_file(info.audio)
+    page.run_box.status.setText("Done. Both columns are final.")
+    for side in page.run_box.progress:
+        page.run_box.set_progress(side, 1.0)
+    pages.window.tabs.setCurrentWidget(pages.holder)

@@ -1,0 +1,1 @@
+"""The record / open-file panel: source, engine, model, hotword list, and the A/B run."""

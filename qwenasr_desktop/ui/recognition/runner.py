@@ -1,0 +1,226 @@
+"""Runs the same audio twice, A (plain) and B (with what the user picked), off the GUI thread.
+
+File mode: two background jobs, concurrently when the engine allows, each with progress and a
+shared cancel token. Real-time mode: two streaming sessions fed from one audio stream; the
+engines' event callbacks arrive on their own threads and cross to the GUI thread as signals.
+Nothing here blocks the GUI thread: opening sessions (which may load a model) and finishing
+them (which waits for the last finals) are jobs too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ...core.compare import Side
+from ...core.context import Context
+from ...core.hotwords import Hotword
+from ...core.models import Mode, model_info
+from ...core.transcript import Transcript
+from ...engines.base import CancelToken, Engine, RecognitionOptions, StreamEvent, StreamingSession
+from ..jobs import run_job
+from .engine_choice import can_run_concurrently, make_engine
+from .engine_labels import EngineChoice
+from .live import LiveTranscript
+
+HOTWORDS, CONTEXT = "hotwords", "context"
+
+
+@dataclass
+class RunRequest:
+    """Everything one A/B run needs; what B adds is a subset of {"hotwords", "context"}."""
+
+    engine: EngineChoice
+    model: str
+    mode: Mode
+    audio_path: str = ""
+    url: str = ""
+    hotwords: list[Hotword] = field(default_factory=list)
+    language_hints: list[str] = field(default_factory=list)
+    context: Context | None = None
+    b_adds: frozenset[str] = frozenset({HOTWORDS, CONTEXT})
+    vocabulary_id: str | None = None  # the list's cloud vocabulary (DashScope takes no inline list)
+
+    @property
+    def cloud(self) -> bool:
+        return self.engine is not EngineChoice.OFFLINE
+
+    def problem(self) -> str | None:
+        """Why this run cannot start as asked, in words; None when it can."""
+        if self.cloud and HOTWORDS in self.b_adds and self.hotwords and not self.vocabulary_id:
+            return ("DashScope uses a hotword list only once it is on the cloud. Upload (sync) the list "
+                    "on the Hotword lists page, then compare again.")
+        return None
+
+    def options(self, side: Side) -> RecognitionOptions:
+        opts = RecognitionOptions(model=self.model, language_hints=list(self.language_hints))
+        if side is Side.B:
+            if HOTWORDS in self.b_adds and self.cloud:
+                opts.vocabulary_id = self.vocabulary_id
+            elif HOTWORDS in self.b_adds:
+                opts.hotwords = list(self.hotwords)
+            if CONTEXT in self.b_adds and self.context and model_info(self.model).supports_context:
+                opts.context = self.context
+        return opts
+
+    def b_adds_text(self) -> str:
+        parts = [p for p in (HOTWORDS, CONTEXT) if p in self.b_adds]
+        return " and ".join(parts) if parts else "nothing"
+
+
+class ComparisonRunner(QObject):
+    progress = Signal(str, float)  # side, fraction
+    live = Signal(str, object)  # side, Transcript so far (real-time)
+    finished = Signal(str, object)  # side, final Transcript
+    failed = Signal(str, str)  # side, message
+    streamReady = Signal()
+    done = Signal()  # both sides finished, failed or were cancelled
+    _event = Signal(str, object)  # side, StreamEvent: from engine threads to the GUI thread
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._cancel = CancelToken()
+        self._pending: set[str] = set()
+        self._sessions: dict[str, StreamingSession] = {}
+        self._live: dict[str, LiveTranscript] = {}
+        self._backlog: list[np.ndarray] = []
+        self._streaming = False
+        self._event.connect(self._on_event)
+        self.request: RunRequest | None = None
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    # ------------------------------------------------------------------ file mode
+    def start_file(self, req: RunRequest) -> None:
+        self.request, self._cancel, self._live = req, CancelToken(), {}
+        self._pending = {Side.A.value, Side.B.value}
+        if can_run_concurrently(req.engine):
+            for side in (Side.A, Side.B):
+                self._start_side(req, side)
+        else:
+            self._start_side(req, Side.A, then_b=True)
+
+    def _start_side(self, req: RunRequest, side: Side, then_b: bool = False) -> None:
+        cancel, key = self._cancel, side.value
+
+        def work() -> Transcript:  # on a pool thread
+            engine = make_engine(req.engine, req.url)
+            return engine.recognize(req.audio_path, req.options(side),
+                                    progress=lambda f: self.progress.emit(key, f), cancel=cancel)
+
+        def ok(t: Transcript) -> None:
+            self.finished.emit(key, t)
+            if then_b:
+                self._start_side(req, Side.B)
+            self._side_done(key)
+
+        def fail(e: BaseException) -> None:
+            self.failed.emit(key, str(e) or type(e).__name__)
+            if then_b:
+                self._side_done(Side.B.value)
+            self._side_done(key)
+
+        run_job(work, ok, fail, self)
+
+    def cancel(self) -> None:
+        self._cancel.cancel()
+        if self._live:  # real-time run: close the sessions, report both sides at once
+            for s in self._sessions.values():
+                s.close()
+            self._sessions, self._streaming = {}, False
+            for key in list(self._pending):
+                self.failed.emit(key, "Cancelled.")
+                self._side_done(key)
+
+    def _side_done(self, key: str) -> None:
+        if key in self._pending:
+            self._pending.discard(key)
+            if not self._pending:
+                self.done.emit()
+
+    # ------------------------------------------------------------- real-time mode
+    def start_stream(self, req: RunRequest) -> None:
+        """Open both sessions (in a job: it may load a model); audio sent meanwhile is kept."""
+        self.request, self._cancel = req, CancelToken()
+        self._pending = {Side.A.value, Side.B.value}
+        self._backlog, self._sessions, self._streaming = [], {}, True
+        self._live = {s.value: LiveTranscript() for s in Side}
+
+        def work() -> dict[str, StreamingSession]:
+            engine: Engine = make_engine(req.engine, req.url)
+            out = {}
+            for side in (Side.A, Side.B):
+                key = side.value
+                out[key] = engine.start_stream(req.options(side),
+                                               lambda ev, key=key: self._event.emit(key, ev))
+            return out
+
+        def ok(sessions: dict[str, StreamingSession]) -> None:
+            if not self._pending:  # cancelled while opening
+                for s in sessions.values():
+                    s.close()
+                return
+            self._sessions = sessions
+            for block in self._backlog:
+                for s in sessions.values():
+                    s.send_audio(block)
+            self._backlog = []
+            self.streamReady.emit()
+            if not self._streaming:  # stopped while opening
+                self._finish_sessions()
+
+        def fail(e: BaseException) -> None:
+            self._streaming = False
+            for key in list(self._pending):
+                self.failed.emit(key, str(e))
+                self._side_done(key)
+
+        run_job(work, ok, fail, self)
+
+    @Slot(object)
+    def feed(self, block: np.ndarray) -> None:
+        """One block of 16 kHz mono audio to both sessions (the same samples, so A and B hear alike)."""
+        if not self._streaming:
+            return
+        if not self._sessions:
+            self._backlog.append(block)
+            return
+        for s in self._sessions.values():
+            s.send_audio(block)
+
+    def finish_stream(self) -> None:
+        """No more audio: wait (off the GUI thread) for both sessions' last finals."""
+        if not self._streaming:
+            return
+        self._streaming = False
+        if self._sessions:
+            self._finish_sessions()
+
+    def _finish_sessions(self) -> None:
+        sessions, self._sessions = self._sessions, {}
+        for key, session in sessions.items():
+            def work(session=session) -> Transcript:
+                return session.finish(timeout=600)
+
+            run_job(work, lambda t, key=key: self._stream_finished(key, t),
+                    lambda e, key=key: self._stream_failed(key, e), self)
+
+    def _stream_finished(self, key: str, t: Transcript) -> None:
+        self.finished.emit(key, t)
+        self._side_done(key)
+
+    def _stream_failed(self, key: str, e: BaseException) -> None:
+        self.failed.emit(key, str(e))
+        self._side_done(key)
+
+    @Slot(str, object)
+    def _on_event(self, key: str, event: StreamEvent) -> None:
+        live = self._live.get(key)
+        if live is None or key not in self._pending:
+            return
+        live.apply(event)
+        self.live.emit(key, live.snapshot())
