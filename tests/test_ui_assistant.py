@@ -159,3 +159,29 @@ def test_tuning_dialog_cancel_stops_the_run(qtbot, repo, manifest):
     assert blocker.args[0] is None
     assert dlg.status.text().startswith("Cancelled.")
     assert not dlg.running and dlg.start_button.isEnabled() and not dlg.apply_button.isEnabled()
+
+
+def test_stored_sessions_with_a_reference_become_clips(qtbot, repo, db_path, manifest, tmp_path):
+    from qwenasr_desktop.storage.sessions import Session, SessionRepository
+    from qwenasr_desktop.ui.assistant.session_picker import SessionPicker, usable_sessions
+
+    audio = str(manifest["sh_en_ls_1089-134686-0001"]["audio_path"])
+    sessions = SessionRepository(db.connect(db_path))
+    good = sessions.add(Session("local", "base", "file", audio, "Belly", {"language_hints": ["en"]},
+                                reference="STUFF IT INTO YOU HIS BELLY COUNSELLED HIM"))
+    sessions.add(Session("local", "base", "file", audio, "No reference"))
+    sessions.add(Session("local", "base", "file", str(tmp_path / "gone.wav"), "Deleted audio",
+                         reference="text"))
+    clips = usable_sessions(sessions)
+    assert [(c.session_id, c.lang) for c in clips] == [(good, "en")]
+    picker = SessionPicker(clips)
+    qtbot.addWidget(picker)
+    assert picker.chosen() == clips
+    page, _ = make_page(qtbot, repo, TUNE_LIST)
+    dlg = TuningDialog(page.model, choices=_local_tiny(), sessions=sessions)
+    qtbot.addWidget(dlg)
+    assert not dlg.add_sessions_button.isHidden()
+    assert dlg.add_sessions(clips) == 1 and dlg.add_sessions(clips) == 0  # not twice
+    assert dlg.clips[0].reference.startswith("STUFF IT") and dlg.clips[0].lang == "en"
+    assert dlg.cost_label.text().startswith("This run makes 5 to 18 recognitions")
+    assert dlg.start_button.isEnabled()

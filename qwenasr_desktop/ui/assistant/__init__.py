@@ -15,6 +15,7 @@ class Assistant:
         self.page = window.hotwords
         self.tuning_dialog = None
         self.candidates_dialog = None
+        self._sessions = None
         self.tune_action = QAction("Tune weights from audio…", window)
         self.tune_action.setToolTip("Measure each hotword at weights 1-5 on clips with correct transcripts")
         self.tune_action.triggered.connect(self.open_tuning)
@@ -34,12 +35,25 @@ class Assistant:
             return False
         return True
 
+    def sessions(self):
+        """Stored recognition sessions (a second connection to the app database, as WAL allows)."""
+        if self._sessions is None:
+            from ...storage import db
+            from ...storage.appdirs import resolve_app_dirs
+            from ...storage.sessions import SessionRepository
+
+            try:
+                self._sessions = SessionRepository(db.connect(resolve_app_dirs().ensure().database))
+            except Exception:  # no database: tuning still works on files
+                return None
+        return self._sessions
+
     def open_tuning(self):
         if not self._has_list():
             return None
         from .tuning_dialog import TuningDialog
 
-        self.tuning_dialog = TuningDialog(self.page.model, self.window)
+        self.tuning_dialog = TuningDialog(self.page.model, self.window, sessions=self.sessions())
         self.tuning_dialog.show()
         return self.tuning_dialog
 

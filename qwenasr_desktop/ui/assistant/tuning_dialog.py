@@ -97,8 +97,9 @@ class TuningDialog(QDialog):
 
     def __init__(self, table_model, parent: QWidget | None = None, *,
                  choices: list[EngineChoice] | None = None, weights: tuple[int, ...] = tuning.WEIGHTS,
-                 cache: TranscriptCache | None = None) -> None:
+                 cache: TranscriptCache | None = None, sessions=None) -> None:
         super().__init__(parent)
+        self.sessions = sessions  # a SessionRepository: stored sessions with a reference are clips
         self.setWindowTitle("Tune hotword weights")
         self.table_model = table_model
         self.choices = choices or default_choices()
@@ -127,6 +128,10 @@ class TuningDialog(QDialog):
         self.clip_table.setMaximumHeight(110)
         self.add_clip_button = QPushButton("Add clip…")
         self.add_clip_button.clicked.connect(self.choose_clip)
+        self.add_sessions_button = QPushButton("Add stored sessions…")
+        self.add_sessions_button.setToolTip("Recognition sessions whose transcript you corrected")
+        self.add_sessions_button.clicked.connect(self.choose_sessions)
+        self.add_sessions_button.setVisible(self.sessions is not None)
         self.remove_clip_button = QPushButton("Remove clip")
         self.remove_clip_button.clicked.connect(self.remove_selected_clip)
         self.engine_box = QComboBox()
@@ -163,6 +168,7 @@ class TuningDialog(QDialog):
 
         clips_row = QHBoxLayout()
         clips_row.addWidget(self.add_clip_button)
+        clips_row.addWidget(self.add_sessions_button)
         clips_row.addWidget(self.remove_clip_button)
         clips_row.addStretch(1)
         clips_row.addWidget(QLabel("Engine:"))
@@ -209,6 +215,24 @@ class TuningDialog(QDialog):
                                              "Text (*.txt *.md *.docx *.pdf)")
         if ref:
             self.add_clip_from_files(audio, ref)
+
+    def choose_sessions(self) -> None:
+        from .session_picker import SessionPicker, usable_sessions
+
+        picker = SessionPicker(usable_sessions(self.sessions), self)
+        if picker.exec() == QDialog.DialogCode.Accepted:
+            self.add_sessions(picker.chosen())
+
+    def add_sessions(self, clips) -> int:
+        """Add SessionClips (skipping sessions already added); returns how many were added."""
+        known = {c.key for c in self.clips}
+        n = 0
+        for c in clips:
+            key = f"session {c.session_id}"
+            if key not in known:
+                self.add_clip(c.audio_path, c.reference, key, c.lang)
+                n += 1
+        return n
 
     def add_clip_from_files(self, audio: str, reference_path: str) -> bool:
         from ...documents import DocumentError, read_document
