@@ -105,7 +105,7 @@ class CandidatesDialog(QDialog):
             text = read_document(path)
             return text, extract(text, items, model)
 
-        run_job(work, self._on_read, self._on_failed, self)
+        run_job(work, self._on_read, self._on_failed)
 
     def find_terms(self) -> None:
         text = self.source.toPlainText()
@@ -114,7 +114,7 @@ class CandidatesDialog(QDialog):
             return
         items, model = self.table_model.items(), self.table_model.hotword_list.target_model
         self.status.setText("Looking for terms…")
-        run_job(lambda: (text, extract(text, items, model)), self._on_read, self._on_failed, self)
+        run_job(lambda: (text, extract(text, items, model)), self._on_read, self._on_failed)
 
     def _on_read(self, result) -> None:
         text, suggestions = result

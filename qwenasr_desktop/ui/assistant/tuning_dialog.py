@@ -311,7 +311,8 @@ class TuningDialog(QDialog):
         self.progress.setValue(0)
         self.status.setText("Starting…")
         emit = self._bridge.progressed.emit
-        run_job(lambda: runner.run(progress=emit, cancel=cancel), self._on_done, self._on_failed, self)
+        # No parent: the job must outlive a dialog closed mid-run (its slots then simply drop).
+        run_job(lambda: runner.run(progress=emit, cancel=cancel), self._on_done, self._on_failed)
 
     def cancel(self) -> None:
         if self._cancel is not None:
