@@ -170,7 +170,10 @@ def _tune_engine(args: argparse.Namespace):
             from .engines.dashscope.engine import make_dashscope_engine
         except ImportError:
             raise ValueError("the DashScope engine is not part of this build") from None
-        return make_dashscope_engine(args.region, None)
+        try:
+            return make_dashscope_engine(args.region, None)
+        except Exception as e:  # no API key, unknown region: say so instead of a traceback
+            raise ValueError(str(e)) from None
     return make_engine(args)
 
 
@@ -229,6 +232,10 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     except EngineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    finally:
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
     print(tuning.report_table(result))
     print(f"{result.recognitions} recognitions ({result.audio_seconds / 60:.2f} audio minutes), "
           f"{result.cache_hits} served from the cache", file=sys.stderr)

@@ -16,6 +16,9 @@ class Assistant:
         self.tuning_dialog = None
         self.candidates_dialog = None
         self._sessions = None
+        from ...engines.tuning import TranscriptCache
+
+        self.cache = TranscriptCache()  # kept across dialogs: re-running or resuming costs nothing
         self.tune_action = QAction("Tune weights from audio…", window)
         self.tune_action.setToolTip("Measure each hotword at weights 1-5 on clips with correct transcripts")
         self.tune_action.triggered.connect(self.open_tuning)
@@ -53,7 +56,8 @@ class Assistant:
             return None
         from .tuning_dialog import TuningDialog
 
-        self.tuning_dialog = TuningDialog(self.page.model, self.window, sessions=self.sessions())
+        self.tuning_dialog = TuningDialog(self.page.model, self.window, sessions=self.sessions(),
+                                         cache=self.cache)
         self.tuning_dialog.show()
         return self.tuning_dialog
 
