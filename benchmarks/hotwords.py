@@ -43,7 +43,8 @@ def configs(lambdas: list[float] | None, weights: list[int]) -> list[dict]:
            dict(name="faster-whisper hotwords=", mode="fw", weight=4),
            dict(name="prompt only (ours)", mode="prompt", weight=4)]
     out += [dict(name=f"weighted w={w}", mode="bias", weight=w) for w in weights]
-    out += [dict(name="w=4 + related context", mode="bias", weight=4, context="related"),
+    out += [dict(name="w=4, trie only (no prompt)", mode="bias", weight=4, prompt_min_weight=9),
+            dict(name="w=4 + related context", mode="bias", weight=4, context="related"),
             dict(name="w=4 + unrelated context", mode="bias", weight=4, context="unrelated")]
     return out
 
@@ -95,6 +96,8 @@ def run_one(model: str, cfg: dict, manifest: Path) -> dict:
                 hws = []
             if "lam" in cfg:
                 extra["lam"] = cfg["lam"]
+            if "prompt_min_weight" in cfg:
+                extra["prompt_min_weight"] = cfg["prompt_min_weight"]
             ctx = context_for(r, cfg.get("context"), records)
             opts = RecognitionOptions(model=MODELS[model], hotwords=hws, extra=extra,
                                       language_hints=[r["lang"]] if model == "base" else [],
@@ -143,7 +146,7 @@ def table(scores: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def streaming_latency(model: str, clip: Path) -> dict:
+def streaming_latency(model: str, clip: Path, hotwords: list | None = None) -> dict:
     """Feed a clip at real-time pace (0.1 s blocks) and time partials/finals against the VAD."""
     import numpy as np
 
@@ -160,7 +163,7 @@ def streaming_latency(model: str, clip: Path) -> dict:
     engine.model(model)
     events = []
     t0 = time.perf_counter()
-    session = engine.start_stream(RecognitionOptions(model=MODELS[model]),
+    session = engine.start_stream(RecognitionOptions(model=MODELS[model], hotwords=hotwords or []),
                                   lambda e: events.append((time.perf_counter() - t0, e.is_final)))
     block = 1600
     for i in range(0, len(audio), block):
@@ -172,7 +175,7 @@ def streaming_latency(model: str, clip: Path) -> dict:
     session.finish(120)
     first_partial = next((t for t, f in events if not f), None)
     last_final = max((t for t, f in events if f), default=None)
-    return dict(model=model, clip=clip.name,
+    return dict(model=model, clip=clip.name, hotwords=len(hotwords or []),
                 first_partial_after_speech_start_s=None if first_partial is None
                 else first_partial - speech_start / 16000,
                 last_final_after_speech_end_s=None if last_final is None else last_final - speech_end / 16000,
@@ -187,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lambdas", help="calibration: only biased runs at these lambdas")
     ap.add_argument("--out", help="write scores as JSON here")
     ap.add_argument("--streaming", action="store_true")
+    ap.add_argument("--only", help="run only configurations whose name contains this text")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: JSON config for a child process
     args = ap.parse_args(argv)
     manifest = Path(args.manifest)
@@ -195,14 +199,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_one(spec["model"], spec["cfg"], manifest)))
         return 0
     if args.streaming:
+        from qwenasr_desktop.core.hotwords import Hotword
+
+        clip_id = "sh_en_ls_2412-153948-0000"
+        rec = next(r for r in load_manifest(TESTDATA / "manifest.jsonl") if r["id"] == clip_id)
+        hws = [Hotword(h["text"], 4, h["lang"]) for h in rec["hotwords"]]
         for m in args.models.split(","):
-            print(json.dumps(streaming_latency(m, TESTDATA / "audio" / "sh_en_ls_2412-153948-0000.wav")))
+            for hw in ([], hws):
+                print(json.dumps(streaming_latency(m, Path(rec["audio_path"]), hw)), flush=True)
         return 0
     lambdas = [float(x) for x in args.lambdas.split(",")] if args.lambdas else None
     weights = [int(x) for x in args.weights.split(",")]
     scores = []
     for m in args.models.split(","):
         for cfg in configs(lambdas, weights):
+            if args.only and args.only not in cfg["name"]:
+                continue
             out = subprocess.run([sys.executable, "-m", "benchmarks.hotwords", "--manifest", str(manifest),
                                   "--one", json.dumps({"model": m, "cfg": cfg})], cwd=REPO,
                                  capture_output=True, text=True, env={**os.environ}, check=False)

@@ -17,6 +17,7 @@ from qwenasr_desktop.core.metrics import error_counts, hotword_hits
 from qwenasr_desktop.core.models import LOCAL_BASE, LOCAL_TINY_EN
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.local.biasing import HotwordTrie
+from qwenasr_desktop.engines.local.blas import set_blas_threads
 from qwenasr_desktop.engines.local.engine import LocalEngine
 
 
@@ -60,6 +61,11 @@ def test_trie_bonus_grows_with_weight():
         trie = HotwordTrie(_Tok(), [Hotword("Qwen", w)], lam=0.5, spaced=True)
         bonuses.append(trie.bonus_vector(0, 200, set(), 0)[ord("Q")])
     assert bonuses == sorted(bonuses) and len(set(bonuses)) == 5
+
+
+def test_blas_threads_can_be_limited():
+    # NumPy wheels on Linux ship OpenBLAS; the decoder relies on pinning it to one thread.
+    assert set_blas_threads(1)
 
 
 @pytest.mark.slow

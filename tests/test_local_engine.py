@@ -133,3 +133,33 @@ def test_model_is_loaded_once_and_shared(engine):
     for t in threads:
         t.join()
     assert len({id(m) for m in got}) == 1 and got[0] is engine.model(LOCAL_TINY_EN)
+
+
+@pytest.mark.slow
+def test_cli_transcribe_json_and_compare(manifest, tmp_path, capsys):
+    import json
+
+    from qwenasr_desktop.cli import main
+
+    rec = manifest["sh_en_lj001_0028"]
+    hw = tmp_path / "hw.tsv"
+    hw.write_text("Basle\t4\nStrasburg\t4\n", encoding="utf-8")
+    assert main(["transcribe", str(rec["audio_path"]), "--model", "tiny.en", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == LOCAL_TINY_EN and data["sentences"][0]["words"]
+    assert main(["transcribe", str(rec["audio_path"]), "--model", "tiny.en", "--hotwords", str(hw),
+                 "--compare"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("without hotwords: ") and "\nwith hotwords:    " in out
+    assert "  Basle: " in out and "  Strasburg: " in out
+
+
+def test_cli_transcribe_reports_bad_input(tmp_path, capsys):
+    from qwenasr_desktop.cli import main
+
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    assert main(["transcribe", str(empty), "--model", "tiny.en"]) == 2
+    assert "is empty (0 bytes)" in capsys.readouterr().err
+    assert main(["transcribe", str(empty), "--model", "large"]) == 2
+    assert "Unknown local model 'large'" in capsys.readouterr().err

@@ -136,8 +136,10 @@ class NumpyWhisperDecoder:
         for c in state.kc + state.vc:
             c[: len(src), :, :S] = c[src, :, :S]
 
-    def step(self, state: DecoderState, tokens: np.ndarray) -> np.ndarray:
-        """tokens [B, T] (T > 1 only for the prompt). Returns float32 logits [B, V] of the last position."""
+    def step(self, state: DecoderState, tokens: np.ndarray, also_at: int | None = None):
+        """tokens [B, T] (T > 1 only for the prompt). Returns float32 logits [B, V] of the last position;
+        with `also_at`, (last, logits at that position of row 0) - Whisper reads its no-speech
+        probability at the `<|startoftranscript|>` position of the prompt."""
         B, T = tokens.shape
         D, H, dh = self.D, self.H, self.dh
         off = state.length
@@ -168,4 +170,7 @@ class NumpyWhisperDecoder:
             x = x + (_gelu(h @ L["w1"] + L["b1"]) @ L["w2"] + L["b2"])
         state.length = S
         y = _layer_norm(x[:, -1], *self.ln_f)
-        return y @ self.ET
+        if also_at is None:
+            return y @ self.ET
+        extra = _layer_norm(x[0, also_at], *self.ln_f) @ self.ET
+        return y @ self.ET, extra

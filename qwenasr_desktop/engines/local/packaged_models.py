@@ -137,7 +137,10 @@ class LoadedModel:
         """The NumPy decoder over the same weights (read again from the package: 0.5 s once)."""
         with self._lock:
             if self._decoder is None:
+                from .blas import configure_from_env
                 from .decoder import NumpyWhisperDecoder
+
+                configure_from_env()
                 files = read_model_files(self.name, verify=False)
                 self._decoder = NumpyWhisperDecoder.from_bytes(files.model_bin)
             return self._decoder
