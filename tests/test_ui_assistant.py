@@ -104,6 +104,8 @@ def test_tools_menu_opens_both_dialogs_on_the_open_list(qtbot, repo):
     assert "Add at least one clip" in tune.cost_label.text() and not tune.start_button.isEnabled()
     cand.close()
     tune.close()
+    assert window.assistant.open_tuning().cache is tune.cache  # recognitions survive a reopened dialog
+    window.assistant.tuning_dialog.close()
 
 
 def _local_tiny():

@@ -16,9 +16,7 @@ class Assistant:
         self.tuning_dialog = None
         self.candidates_dialog = None
         self._sessions = None
-        from ...engines.tuning import TranscriptCache
-
-        self.cache = TranscriptCache()  # kept across dialogs: re-running or resuming costs nothing
+        self.cache = None  # a TranscriptCache kept across dialogs (made on first use: start-up stays light)
         self.tune_action = QAction("Tune weights from audio…", window)
         self.tune_action.setToolTip("Measure each hotword at weights 1-5 on clips with correct transcripts")
         self.tune_action.triggered.connect(self.open_tuning)
@@ -54,7 +52,11 @@ class Assistant:
     def open_tuning(self):
         if not self._has_list():
             return None
+        from ...engines.tuning import TranscriptCache
         from .tuning_dialog import TuningDialog
+
+        if self.cache is None:
+            self.cache = TranscriptCache()  # re-running or resuming a tuning costs nothing
 
         self.tuning_dialog = TuningDialog(self.page.model, self.window, sessions=self.sessions(),
                                          cache=self.cache)
