@@ -137,6 +137,166 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_option(text: str) -> tuple[str, object]:
+    """KEY=VALUE for engine extras; numbers become numbers ("prompt_min_weight=9", "lam=0.5")."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"--option takes KEY=VALUE, got {text!r}")
+    for cast in (int, float):
+        try:
+            return key.strip(), cast(value)
+        except ValueError:
+            pass
+    return key.strip(), {"true": True, "false": False}.get(value.lower(), value)
+
+
+def _parse_weights(text: str | None) -> tuple[int, ...]:
+    from .core.hotwords import MAX_WEIGHT, MIN_WEIGHT
+
+    if not text:
+        return tuple(range(MIN_WEIGHT, MAX_WEIGHT + 1))
+    try:
+        weights = sorted({int(w) for w in text.split(",") if w.strip()})
+    except ValueError:
+        raise ValueError(f"--weights takes whole numbers separated by commas, got {text!r}") from None
+    if not weights or not all(MIN_WEIGHT <= w <= MAX_WEIGHT for w in weights):
+        raise ValueError(f"--weights must be from {MIN_WEIGHT} to {MAX_WEIGHT}, got {text!r}")
+    return tuple(weights)
+
+
+def _tune_engine(args: argparse.Namespace):
+    if args.engine == "dashscope":
+        try:
+            from .engines.dashscope.engine import make_dashscope_engine
+        except ImportError:
+            raise ValueError("the DashScope engine is not part of this build") from None
+        try:
+            return make_dashscope_engine(args.region, None)
+        except Exception as e:  # no API key, unknown region: say so instead of a traceback
+            raise ValueError(str(e)) from None
+    return make_engine(args)
+
+
+def cmd_hotwords_tune(args: argparse.Namespace) -> int:
+    """Sweep each hotword's weight on clips with reference transcripts; print the evidence table
+    and write the list with the recommended weights."""
+    from .core import tuning
+    from .documents import DocumentError, read_document
+    from .engines.base import CancelledError, EngineError, RecognitionOptions
+    from .engines.tuning import TuningClip, TuningRunner
+
+    if len(args.audio) != len(args.reference):
+        print("error: give one --reference per --audio (in the same order)", file=sys.stderr)
+        return 2
+    try:
+        report = _read_list(args.hotwords, "fun-asr")
+    except OSError as e:
+        print(f"error: cannot read {args.hotwords}: {e.strerror}", file=sys.stderr)
+        return 2
+    for issue in report.issues:
+        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
+    if report.unreadable:
+        return 2
+    clips = []
+    try:
+        for audio, ref in zip(args.audio, args.reference, strict=True):
+            clips.append(TuningClip(Path(audio), read_document(ref), args.lang))
+        extra = dict(_parse_option(o) for o in args.option or [])
+        weights = _parse_weights(args.weights)
+    except (DocumentError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    model = args.tune_model or ("fun-asr" if args.engine == "dashscope" else "base")
+    options = RecognitionOptions(model=model, language_hints=_split_hints(args.language_hints), extra=extra)
+    try:
+        engine = _tune_engine(args)
+        runner = TuningRunner(engine, clips, report.items, options, weights=weights,
+                              max_refine=args.max_refine)
+        cost = runner.estimate()
+    except (EngineError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"cost: {cost.describe()} on {args.engine}", file=sys.stderr)
+    if args.engine != "local" and not args.yes:
+        print("error: this engine bills each recognition; add --yes to start", file=sys.stderr)
+        return 2
+
+    def show(p) -> None:
+        if not args.quiet:
+            print(f"[{p.done}/{p.total}] {p.message}", file=sys.stderr)
+
+    try:
+        result = runner.run(progress=show)
+    except CancelledError:
+        return 130
+    except EngineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
+    print(tuning.report_table(result))
+    print(f"{result.recognitions} recognitions ({result.audio_seconds / 60:.2f} audio minutes), "
+          f"{result.cache_hits} served from the cache", file=sys.stderr)
+    if args.output:
+        tuned = tuning.apply_weights(report.items, result.recommended_weights())
+        fmt = hotword_io.format_for_path(args.output)
+        Path(args.output).write_text(hotword_io.serialize(tuned, fmt), encoding="utf-8")
+        changed = len(tuning.weight_changes(report.items, result.recommended_weights()))
+        print(f"wrote {len(tuned)} hotwords ({changed} weights changed) to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_hotwords_suggest(args: argparse.Namespace) -> int:
+    """Candidate hotwords and a context suggestion from a document (or stdin with "-")."""
+    import json
+
+    from .core.candidates import extract
+    from .documents import DocumentError, read_document
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else read_document(args.file)
+    except DocumentError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    current = []
+    if args.list:
+        try:
+            report = _read_list(args.list, args.model)
+        except OSError as e:
+            print(f"error: cannot read {args.list}: {e.strerror}", file=sys.stderr)
+            return 2
+        if report.unreadable:
+            for issue in report.issues:
+                print(f"error: {issue.describe()}", file=sys.stderr)
+            return 2
+        current = report.items
+    s = extract(text, current, args.model, args.max)
+    if args.json:
+        print(json.dumps({
+            "candidates": [{"text": c.text, "kind": c.kind.value, "count": c.count, "zipf": c.zipf,
+                            "weight": c.weight, "duplicate_row": c.duplicate_row} for c in s.candidates],
+            "context": [m.text for m in s.context.messages]}, ensure_ascii=False, indent=2))
+    else:
+        print(f"{'':2}{'hotword':32} {'kind':16} {'uses':>4} {'zipf':>5}")
+        for c in s.candidates:
+            mark = f"= (already row {c.duplicate_row + 1})" if c.is_duplicate else ""
+            print(f"{'= ' if c.is_duplicate else '+ '}{c.text:32} {c.kind.value:16} {c.count:>4} "
+                  f"{c.zipf:>5.2f} {mark}".rstrip())
+        print(f"\n{len(s.new())} new, {len(s.candidates) - len(s.new())} already in the list")
+        if not s.context.is_empty():
+            print("\ncontext suggestion:")
+            for m in s.context.messages:
+                print(f"  {m.text}")
+    if args.output:
+        fmt = hotword_io.format_for_path(args.output)
+        Path(args.output).write_text(hotword_io.serialize([c.to_hotword() for c in s.new()], fmt),
+                                     encoding="utf-8")
+        print(f"wrote {len(s.new())} new hotwords to {args.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qwenasr", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -155,6 +315,31 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default: from the output file's extension)")
     c.add_argument("--model", default="fun-asr")
     c.set_defaults(func=cmd_hotwords_convert)
+    tu = hw_sub.add_parser("tune", help="recommend weights from clips with reference transcripts")
+    tu.add_argument("--audio", action="append", required=True, help="audio clip (repeatable)")
+    tu.add_argument("--reference", action="append", required=True,
+                    help="its correct transcript: .txt/.md/.docx/.pdf (one per --audio)")
+    tu.add_argument("--hotwords", required=True, help="hotword list file (JSON, CSV, TSV or text)")
+    tu.add_argument("--engine", default="local", choices=["local", "dashscope"])
+    tu.add_argument("--region", default="intl", help="dashscope: intl, cn or a base URL")
+    tu.add_argument("--model", dest="tune_model", help="local: base or tiny.en; dashscope: fun-asr, ...")
+    tu.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
+    tu.add_argument("--lang", help="language of the references for scoring (en, zh); default: detect")
+    tu.add_argument("--option", action="append", help="engine extra KEY=VALUE, e.g. prompt_min_weight=9")
+    tu.add_argument("--weights", help="weights to try, e.g. 1,3,5 (default 1,2,3,4,5)")
+    tu.add_argument("--max-refine", type=int, default=3, help="hotwords swept one at a time at most")
+    tu.add_argument("--output", help="write the list with the recommended weights here")
+    tu.add_argument("--yes", action="store_true", help="start a billed (cloud) run without asking")
+    tu.add_argument("--quiet", action="store_true", help="no progress lines")
+    tu.set_defaults(func=cmd_hotwords_tune)
+    su = hw_sub.add_parser("suggest", help="propose hotwords and context from a document")
+    su.add_argument("file", help=".txt, .md, .docx or .pdf, or - for standard input")
+    su.add_argument("--list", help="the current list: its hotwords are marked as duplicates")
+    su.add_argument("--model", default="fun-asr", help="target model whose rules apply (default fun-asr)")
+    su.add_argument("--max", type=int, default=100, help="at most this many candidates")
+    su.add_argument("--json", action="store_true")
+    su.add_argument("--output", help="write the new candidates as a list file")
+    su.set_defaults(func=cmd_hotwords_suggest)
 
     t = sub.add_parser("transcribe", help="transcribe an audio file")
     t.add_argument("audio")

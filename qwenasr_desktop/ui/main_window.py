@@ -22,6 +22,9 @@ class MainWindow(QMainWindow):
         self.add_page(self.hotwords, "Hotword lists")
         self.hotwords.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._make_menus()
+        from .assistant import install as install_assistant  # Tools menu: tuning, suggestions
+
+        install_assistant(self)
         self.statusBar().showMessage("Every change is saved as you type.", 8000)
 
     def add_page(self, page: QWidget, title: str) -> int:
