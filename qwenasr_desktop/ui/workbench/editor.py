@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import bisect
 
-from PySide6.QtCore import QMimeData, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
     QKeyEvent,
+    QKeySequence,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -85,6 +86,7 @@ class TranscriptEditor(QPlainTextEdit):
         self._playing: tuple[int, int] | None = None
         self._found: list[QTextCursor] = []
         self._press_pos = None
+        self.action_keys: list[QKeySequence] = []  # the workbench's keys win over the editor's own
         self.gutter = Gutter(self)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         font = self.font()
@@ -164,6 +166,16 @@ class TranscriptEditor(QPlainTextEdit):
     def _undo_structure_change(self) -> None:
         if self.document().blockCount() != len(self.sentences):
             self.undo()
+
+    def event(self, e: QEvent) -> bool:
+        # Without this, keys the text editor knows (Ctrl+Right, Ctrl+K...) would never reach a
+        # workbench shortcut the user bound to them.
+        if e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent):
+            combo = QKeySequence(e.keyCombination())
+            if any(combo.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in self.action_keys):
+                e.ignore()
+                return False
+        return super().event(e)
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         cur = self.textCursor()

@@ -48,11 +48,13 @@ from .editor import TranscriptEditor, clock
 from .player import Player
 from .shortcuts import ACTIONS, SPEC, ShortcutsDialog, effective_keys
 
-PLACE_SAVE_MS = 3000
+PLACE_SAVE_MS = 3000  # while playing, the position is saved this often
+CURSOR_SAVE_MS = 800
 
 
 class WorkbenchPage(QWidget):
     message = Signal(str)
+    placeSaved = Signal()
 
     def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +72,10 @@ class WorkbenchPage(QWidget):
         self._place_timer = QTimer(self)
         self._place_timer.setInterval(PLACE_SAVE_MS)
         self._place_timer.timeout.connect(self.save_place)
+        self._cursor_timer = QTimer(self)  # the cursor is saved once it rests, not on every move
+        self._cursor_timer.setSingleShot(True)
+        self._cursor_timer.setInterval(CURSOR_SAVE_MS)
+        self._cursor_timer.timeout.connect(self.save_place)
         self._build()
         self._make_actions()
         self.apply_prefs()
@@ -243,6 +249,7 @@ class WorkbenchPage(QWidget):
         for action_id, action in self.actions.items():
             action.setShortcut(QKeySequence(keys[action_id]))
         self._hold_key = QKeySequence(keys["hold_to_play"])
+        self.editor.action_keys = [a.shortcut() for a in self.actions.values() if not a.shortcut().isEmpty()]
         self.player.rewind_on_resume_ms = round(self.prefs.rewind_on_resume_s * 1000)
         self.player.set_speed(self.prefs.speed)
         self.player.set_volume(self.prefs.volume)
@@ -363,6 +370,7 @@ class WorkbenchPage(QWidget):
         if self.doc is None:
             return
         self.player.pause()
+        self._cursor_timer.stop()
         self.save_place()
         self.docs.set_open(self.doc.id, False)
         self.player.load("")
@@ -400,6 +408,7 @@ class WorkbenchPage(QWidget):
     def _on_cursor(self, index: int, offset: int) -> None:
         if self.doc is not None:
             self.doc.cursor_sentence, self.doc.cursor_offset = index, offset
+            self._cursor_timer.start()
 
     def save_place(self) -> None:
         if self.doc is None:
@@ -407,6 +416,7 @@ class WorkbenchPage(QWidget):
         self.doc.position_ms = self.player.position
         self.docs.set_place(self.doc.id, position_ms=self.doc.position_ms,
                             cursor_sentence=self.doc.cursor_sentence, cursor_offset=self.doc.cursor_offset)
+        self.placeSaved.emit()
 
     def _saved(self, text: str) -> None:
         self.save_state.setText(f"\u2713 {text} {datetime.now().strftime('%H:%M:%S')}")
