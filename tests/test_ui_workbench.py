@@ -122,7 +122,7 @@ def test_speed_steps_keep_pitch_and_stop_at_half_and_double(qtbot, page):
     ed.setFocus()
     for _ in range(6):
         qtbot.keyClick(ed, Qt.Key.Key_F4)
-    assert page.player.speed == 2.0 and page.speed_label.text() == "2.00\u00d7"
+    assert page.player.speed == 2.0 and page.speed_label.text() == "2.00\u00d7 (pitch kept)"
     for _ in range(8):
         qtbot.keyClick(ed, Qt.Key.Key_F3)
     assert page.player.speed == 0.5
@@ -231,6 +231,24 @@ def test_editing_a_word_keeps_the_times_of_untouched_words_and_is_saved(qtbot, p
     stored = TranscriptRepository(db.connect(tmp_path / "app.sqlite3")).load(page.doc.id)
     assert stored.current.sentences[0].words == ed.sentences[0].words
     assert stored.original.sentences[0].text != stored.current.sentences[0].text
+
+
+def test_undo_and_repeated_edits_give_back_the_engine_times(qtbot, page):
+    ed = page.editor
+    engine = [(w.text, w.begin_ms, w.end_ms) for w in ed.sentences[2].words]
+    k = word_index(page, 2, "cotton")
+    select_word(page, 2, k)
+    ed.setFocus()
+    qtbot.keyClicks(ed, "wool")
+    select_word(page, 2, k)
+    qtbot.keyClicks(ed, "raw cotton")  # edit the edit
+    now = [(w.text, w.begin_ms, w.end_ms) for w in ed.sentences[2].words]
+    assert now[:k] == engine[:k] and now[k + 2:] == engine[k + 1:]
+    while ed.document().isUndoAvailable():
+        ed.undo()
+    assert [(w.text, w.begin_ms, w.end_ms) for w in ed.sentences[2].words] == engine
+    stored = TranscriptRepository(page.conn).load(page.doc.id).current.sentences[2]
+    assert [(w.text, w.begin_ms, w.end_ms) for w in stored.words] == engine
 
 
 def test_sentences_cannot_be_joined_or_split(qtbot, page):

@@ -13,6 +13,7 @@ click finds the word to seek to and how playback highlights the word being spoke
 from __future__ import annotations
 
 import bisect
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -80,6 +81,7 @@ class TranscriptEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sentences: list[Sentence] = []
+        self.originals: list[Sentence] = []
         self.speaker_names: dict[int, str] = {}
         self._begins: list[int] = []
         self._loading = False
@@ -100,10 +102,14 @@ class TranscriptEditor(QPlainTextEdit):
         self._update_margins()
 
     # ------------------------------------------------------------------ content
-    def set_sentences(self, sentences: list[Sentence], names: dict[int, str]) -> None:
+    def set_sentences(self, sentences: list[Sentence], names: dict[int, str],
+                      originals: list[Sentence] | None = None) -> None:
+        """`originals`: the engine's sentences. Edits are always aligned against them, so a word
+        keeps the engine's time however often its neighbours change, and undo restores exactly."""
         self._loading = True
         try:
             self.sentences = list(sentences)
+            self.originals = list(originals) if originals is not None else list(sentences)
             self.speaker_names = dict(names)
             self._begins = [s.begin_ms for s in self.sentences]
             self.setPlainText("\n".join(sentence_display_text(s) for s in self.sentences))
@@ -157,7 +163,8 @@ class TranscriptEditor(QPlainTextEdit):
         last = self.document().findBlock(pos + added).blockNumber()
         for i in range(max(0, first), min(last, len(self.sentences) - 1) + 1):
             text = self.document().findBlockByNumber(i).text()
-            new = apply_text_edit(self.sentences[i], text).sentence
+            new = replace(apply_text_edit(self.originals[i], text).sentence,
+                          speaker=self.sentences[i].speaker)
             if new != self.sentences[i]:
                 self.sentences[i] = new
                 self.sentenceEdited.emit(i, new)

@@ -138,11 +138,13 @@ class WorkbenchPage(QWidget):
 
         self.skip_spin = QDoubleSpinBox()
         self.skip_spin.setRange(0.5, 60)
+        self.skip_spin.setDecimals(1)
         self.skip_spin.setSingleStep(0.5)
         self.skip_spin.setSuffix(" s")
         self.skip_spin.setToolTip("How far Skip back and Skip forward jump.")
         self.rewind_spin = QDoubleSpinBox()
         self.rewind_spin.setRange(0, 5)
+        self.rewind_spin.setDecimals(1)
         self.rewind_spin.setSingleStep(0.5)
         self.rewind_spin.setSuffix(" s")
         self.rewind_spin.setToolTip("After a pause, playback starts this far back so you hear the "
@@ -332,7 +334,7 @@ class WorkbenchPage(QWidget):
         doc_id = self.docs.for_session(session_id, side)
         if doc_id is None:
             used_list = s.hotword_list.name if s.hotword_list and side == "b" else ""
-            title = Path(s.audio_path).name or s.title or f"Session {session_id}"
+            title = s.title or Path(s.audio_path).name or f"Session {session_id}"
             doc_id = self.docs.create(t, title=title, audio_path=s.audio_path, session_id=session_id,
                                       side=side, hotword_list=used_list)
         self.open_document(doc_id)
@@ -349,7 +351,8 @@ class WorkbenchPage(QWidget):
         self.close_document()
         self.doc = self.docs.load(doc_id)
         self.docs.set_open(doc_id, True)
-        self.editor.set_sentences(self.doc.current.sentences, self.doc.speaker_names)
+        self.editor.set_sentences(self.doc.current.sentences, self.doc.speaker_names,
+                                  self.doc.original.sentences)
         self._fill_speakers()
         self._show_empty(False)
         audio = self.doc.audio_path
@@ -504,7 +507,8 @@ class WorkbenchPage(QWidget):
 
     def _on_speed(self, speed: float) -> None:
         pitch = "pitch kept" if self.player.pitch_kept else "pitch changes"
-        self.speed_label.setText(f"{speed:.2f}\u00d7")
+        # Say it where it matters: off normal speed, whether voices still sound like themselves.
+        self.speed_label.setText(f"{speed:.2f}\u00d7" + ("" if speed == 1.0 else f" ({pitch})"))
         self.speed_label.setToolTip(f"Playback speed ({pitch}).")
         if speed != self.prefs.speed:
             self.prefs.speed = speed
