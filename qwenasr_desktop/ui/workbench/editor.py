@@ -82,6 +82,7 @@ class TranscriptEditor(QPlainTextEdit):
         super().__init__(parent)
         self.sentences: list[Sentence] = []
         self.originals: list[Sentence] = []
+        self._shading: list[QTextEdit.ExtraSelection] = []
         self.speaker_names: dict[int, str] = {}
         self._begins: list[int] = []
         self._loading = False
@@ -118,6 +119,7 @@ class TranscriptEditor(QPlainTextEdit):
             self._loading = False
         self._playing = None
         self._found = []
+        self._make_shading()
         self._update_margins()
         self._refresh_selections()
 
@@ -296,17 +298,20 @@ class TranscriptEditor(QPlainTextEdit):
                 out.append(i)
         return out
 
-    def _refresh_selections(self) -> None:
-        sels = []
+    def _make_shading(self) -> None:
+        # Built once per document: the cursors move along with edits by themselves.
+        self._shading = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(SHADE)
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
         for i in self._shaded_blocks():
-            block = self.document().findBlockByNumber(i)
             sel = QTextEdit.ExtraSelection()
-            sel.cursor = QTextCursor(block)
-            fmt = QTextCharFormat()
-            fmt.setBackground(SHADE)
-            fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            sel.cursor = QTextCursor(self.document().findBlockByNumber(i))
             sel.format = fmt
-            sels.append(sel)
+            self._shading.append(sel)
+
+    def _refresh_selections(self) -> None:
+        sels = list(self._shading)
         for cur in self._found:
             sel = QTextEdit.ExtraSelection()
             sel.cursor = cur
