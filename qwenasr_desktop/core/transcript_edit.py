@@ -348,7 +348,7 @@ def hotword_candidates(changes: Iterable[Change], existing: Iterable[str], targe
             continue
         cand = found.setdefault(term.casefold(), Candidate(term))
         cand.count += 1
-        heard = ch.old.strip()
+        heard = _clean_term(ch.old)
         if heard and heard not in cand.heard_as:
             cand.heard_as.append(heard)
     model = model_info(target_model)

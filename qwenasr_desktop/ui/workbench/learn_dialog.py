@@ -36,10 +36,13 @@ class LearnDialog(QDialog):
         self.candidates: list[Candidate] = []
         self.list_box = QComboBox()
         for summary in lists.summaries():
-            self.list_box.addItem(f"{summary.name} ({summary.item_count} hotwords)", summary.id)
+            n = summary.item_count
+            self.list_box.addItem(f"{summary.name} ({n} hotword{'' if n == 1 else 's'})", summary.id)
             if summary.name.casefold() == preferred_list.casefold():
                 self.list_box.setCurrentIndex(self.list_box.count() - 1)
         self.items = QListWidget()
+        self.items.setWordWrap(True)
+        self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -76,9 +79,12 @@ class LearnDialog(QDialog):
                                                  stored.target_model)
             for c in self.candidates:
                 heard = ", ".join(f"\u201c{h}\u201d" for h in c.heard_as[:3])
-                label = f"{c.text}  \u2014 corrected {c.count}\u00d7"
-                label += f", engine wrote {heard}" if heard else ""
-                item = QListWidgetItem(label + (f"  ({c.problem})" if c.problem else ""))
+                if heard:
+                    label = f"{c.text}  \u2014 corrected {c.count}\u00d7, engine wrote {heard}"
+                else:
+                    label = f"{c.text}  \u2014 added {c.count}\u00d7 where the engine wrote nothing"
+                item = QListWidgetItem(label + (f"\n    Cannot be added: {c.problem}" if c.problem else ""))
+                item.setToolTip(c.problem or "Tick to add it to the list.")
                 item.setData(Qt.ItemDataRole.UserRole, c.text)
                 if c.addable:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
