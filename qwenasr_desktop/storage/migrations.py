@@ -65,6 +65,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         CREATE INDEX sessions_by_time ON sessions(created_at);
     """),
+    Migration(4, "workbench documents: a transcript being corrected, one row per sentence", """
+        CREATE TABLE workbench_documents (
+            id              INTEGER PRIMARY KEY,
+            session_id      INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            side            TEXT NOT NULL DEFAULT '',
+            title           TEXT NOT NULL DEFAULT '',
+            audio_path      TEXT NOT NULL DEFAULT '',
+            meta            TEXT NOT NULL DEFAULT '{}',
+            speaker_names   TEXT NOT NULL DEFAULT '{}',
+            hotword_list    TEXT NOT NULL DEFAULT '',
+            position_ms     INTEGER NOT NULL DEFAULT 0,
+            cursor_sentence INTEGER NOT NULL DEFAULT 0,
+            cursor_offset   INTEGER NOT NULL DEFAULT 0,
+            is_open         INTEGER NOT NULL DEFAULT 0,
+            created_at      TEXT NOT NULL,
+            modified_at     TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX workbench_documents_by_session
+            ON workbench_documents(session_id, side) WHERE session_id IS NOT NULL;
+        CREATE TABLE workbench_sentences (
+            document_id INTEGER NOT NULL REFERENCES workbench_documents(id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            original    TEXT NOT NULL,
+            current     TEXT NOT NULL,
+            PRIMARY KEY (document_id, position)
+        );
+    """),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

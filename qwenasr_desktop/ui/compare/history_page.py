@@ -59,6 +59,7 @@ class HistoryModel(QAbstractTableModel):
 
 class HistoryPage(QWidget):
     reopen = Signal(int)  # session id
+    openInWorkbench = Signal(int)  # session id
 
     def __init__(self, sessions: SessionRepository, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,12 +73,16 @@ class HistoryPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda idx: self._open(idx.row()))
         self.open_button = QPushButton("Open comparison")
+        self.workbench_button = QPushButton("Open in workbench")
+        self.workbench_button.setToolTip("Correct this transcript while listening, then export it.")
+        self.workbench_button.clicked.connect(self._open_in_workbench)
         self.delete_button = QPushButton("Delete from history")
         self.open_button.clicked.connect(lambda: self._open(self.table.currentIndex().row()))
         self.delete_button.clicked.connect(self._delete)
         self.empty = QLabel("No sessions yet. Every A/B comparison you run is kept here.")
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.workbench_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch()
         v = QVBoxLayout(self)
@@ -95,6 +100,11 @@ class HistoryPage(QWidget):
     def _open(self, row: int) -> None:
         if 0 <= row < len(self.model.rows):
             self.reopen.emit(self.model.rows[row].id)
+
+    def _open_in_workbench(self) -> None:
+        row = self.table.currentIndex().row()
+        if 0 <= row < len(self.model.rows):
+            self.openInWorkbench.emit(self.model.rows[row].id)
 
     def _delete(self) -> None:
         row = self.table.currentIndex().row()

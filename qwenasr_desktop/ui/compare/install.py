@@ -77,6 +77,9 @@ class ComparePages:
 
 def add_compare_pages(window, repo: HotwordListRepository, dirs: AppDirs, demo: bool = False) -> ComparePages:
     pages = ComparePages(window, repo, dirs)
+    from ..workbench.install import add_workbench_page
+
+    pages.workbench = add_workbench_page(window, dirs, pages.history)
     if demo:
         show_demo(pages)
     return pages

@@ -1,0 +1,1 @@
+"""The transcriptionist's workbench: correct a transcript while listening, then export it."""
