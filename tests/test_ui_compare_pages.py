@@ -81,3 +81,25 @@ def test_demo_screenshot_shows_a_finished_comparison(tmp_path):
     # the demo's list was stored, so the picker can show it
     repo = HotwordListRepository(db.connect(tmp_path / "data" / "qwenasr.sqlite3"))
     assert "Early printing (demo)" in [s.name for s in repo.summaries()]
+
+
+def test_page_starts_on_the_settings_choices_and_remembers_the_model(qtbot, tmp_path):
+    from qwenasr_desktop.ui.settings_keys import AppSettings, Key
+
+    dirs = AppDirs(tmp_path / "data").ensure()
+    repo = HotwordListRepository(db.connect(dirs.database))
+    repo.create("First", "local-whisper-base", [Hotword("Basle")])
+    chosen = repo.create("Chosen in settings", "local-whisper-base", [Hotword("Lubeck")])
+    settings = AppSettings.for_dirs(dirs)
+    settings.set(Key.DEFAULT_MODEL, "local-whisper-tiny.en")
+    settings.set(Key.DEFAULT_LIST, chosen)
+    settings.set(Key.SESSIONS_DIR, str(tmp_path / "my sessions"))
+    window = MainWindow(repo)
+    qtbot.addWidget(window)
+    pages = add_compare_pages(window, repo, dirs)
+    page = pages.compare
+    assert page.settings.model.currentData() == "local-whisper-tiny.en"
+    assert page.settings.list_id() == chosen
+    assert page.sessions_dir == tmp_path / "my sessions"
+    page.settings.select_model("local-whisper-base")
+    assert AppSettings.for_dirs(dirs).get(Key.LAST_MODEL) == "local-whisper-base"

@@ -8,6 +8,7 @@ shown, keeping start-up as fast as before; the history page is light and built a
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -15,6 +16,7 @@ from ...storage import db
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import SessionRepository
+from ..settings_keys import AppSettings, Key
 from .history_page import HistoryPage
 
 
@@ -54,7 +56,9 @@ class ComparePages:
     def _make_page(self, repo: HotwordListRepository, dirs: AppDirs):
         from .compare_page import ComparePage
 
-        page = ComparePage(repo, self.sessions, dirs.sessions)
+        settings = AppSettings.for_dirs(dirs)
+        page = ComparePage(repo, self.sessions, sessions_folder(settings, dirs))
+        apply_saved_choices(page, settings)
         status = self.window.statusBar()
         page.message.connect(lambda text: status.showMessage(text, 10_000))
         page.sessionSaved.connect(self.history.refresh)
@@ -73,6 +77,30 @@ class ComparePages:
     def _reopen(self, session_id: int) -> None:
         self.compare.show_session(session_id)
         self.window.tabs.setCurrentWidget(self.holder)
+
+
+def sessions_folder(settings: AppSettings, dirs: AppDirs) -> Path:
+    """The folder chosen in Settings, or the data folder's own."""
+    chosen = settings.get(Key.SESSIONS_DIR)
+    return Path(chosen).expanduser() if chosen else dirs.sessions
+
+
+def apply_saved_choices(page, settings: AppSettings) -> None:
+    """Start the page on what the user chose in Settings (or used last), and remember the model."""
+    for model in (settings.get(Key.LAST_MODEL), settings.get(Key.DEFAULT_MODEL)):
+        if model and page.settings.select_model(model):
+            break
+    for list_id in (settings.get(Key.DEFAULT_LIST), settings.get(Key.LAST_LIST)):
+        if list_id and page.settings.select_list(list_id):
+            break
+    device = settings.get(Key.AUDIO_DEVICE)
+    combo = page.source.device
+    for i in range(combo.count()):
+        if device and combo.itemData(i) is not None and device in combo.itemText(i):
+            combo.setCurrentIndex(i)
+            break
+    page.settings.model.currentIndexChanged.connect(
+        lambda _i: settings.set(Key.LAST_MODEL, page.settings.model.currentData() or ""))
 
 
 def add_compare_pages(window, repo: HotwordListRepository, dirs: AppDirs, demo: bool = False) -> ComparePages:
