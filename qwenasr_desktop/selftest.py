@@ -99,8 +99,9 @@ def check_qt(data_dir: Path) -> CheckResult:
     decodable = QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
     wave = QMediaFormat.FileFormat.Wave in decodable
     platform = app.platformName()
+    titles = [window.tabs.tabText(i).replace("&&", "&") for i in range(window.tabs.count())]
     detail = (f"PySide6 {pyside_version}, platform {platform}, main window "
-              f"{'rendered' if shown else 'NOT rendered'} with {window.tabs.count()} pages, "
+              f"{'rendered' if shown else 'NOT rendered'} with pages: {', '.join(titles)}; "
               f"multimedia decodes {len(decodable)} formats{'' if wave else ' (WAV missing)'}")
     return CheckResult("qt", shown and wave and built, detail)
 
