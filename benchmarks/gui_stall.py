@@ -1,0 +1,78 @@
+"""How long the GUI thread stalls while a comparison runs (target: never more than 50 ms).
+
+A 10 ms QTimer records the gap between its ticks on the GUI thread while the Recognize & compare
+page runs A (plain) and B (with hotwords) on the offline engine in file mode. The largest gap beyond
+the timer period is the worst stall a user would feel.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.gui_stall [CLIP_ID]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from qwenasr_desktop.core.hotwords import Hotword
+from qwenasr_desktop.core.models import LOCAL_BASE
+from qwenasr_desktop.storage import db
+from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+from qwenasr_desktop.storage.sessions import SessionRepository
+from qwenasr_desktop.ui.compare.compare_page import ComparePage
+
+MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "manifest.jsonl"
+
+
+def main(clip_id: str = "sh_en_lj001_0003") -> None:
+    records = {json.loads(line)["id"]: json.loads(line) for line in MANIFEST.read_text().splitlines()}
+    rec = records[clip_id]
+    app = QApplication.instance() or QApplication(sys.argv)
+    conn = db.connect(Path(tempfile.mkdtemp()) / "q.sqlite3")
+    lists = HotwordListRepository(conn)
+    list_id = lists.create("bench", LOCAL_BASE, [Hotword(h["text"], h["weight"], h["lang"])
+                                                  for h in rec["hotwords"]])
+    page = ComparePage(lists, SessionRepository(conn), Path(tempfile.mkdtemp()))
+    page.resize(1280, 800)
+    page.show()
+    page.settings.select_model(LOCAL_BASE)
+    page.settings.select_list(list_id)
+    page.open_file(str(MANIFEST.parent / rec["audio"]))
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    loop = QEventLoop()
+    page.runFinished.connect(loop.quit)
+    timer.start()
+    started = time.perf_counter()
+    page.run_box.compare.click()
+    loop.exec()
+    wall = time.perf_counter() - started
+    timer.stop()
+    gaps.sort()
+    stall = [g - 10 for g in gaps]
+    print(f"clip {clip_id} ({rec['duration_s']:.1f} s), A/B run {wall:.1f} s, {len(gaps)} ticks")
+    print(f"worst GUI stall {max(stall):.1f} ms, p99 {stall[int(len(stall) * 0.99)]:.1f} ms, "
+          f"stalls > 50 ms: {sum(s > 50 for s in stall)}")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
