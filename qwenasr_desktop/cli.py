@@ -30,6 +30,18 @@ def _read_list(path: str, model: str) -> hotword_io.ImportReport:
     return hotword_io.parse_hotwords(data, filename=path, target_model=model)
 
 
+def _load_hotwords(path: str) -> list | None:
+    """A hotword file's valid rows, with its issues printed; None when it cannot be read at all."""
+    try:
+        report = _read_list(path, "fun-asr")
+    except OSError as e:
+        print(f"error: cannot read {path}: {e.strerror}", file=sys.stderr)
+        return None
+    for issue in report.issues:
+        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
+    return None if report.unreadable else report.items
+
+
 def cmd_hotwords_validate(args: argparse.Namespace) -> int:
     """Every problem of the file: import issues (rows that cannot be read) and rule findings."""
     try:
@@ -100,16 +112,10 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     hotwords = []
     if args.hotwords:
-        try:
-            report = _read_list(args.hotwords, "fun-asr")
-        except OSError as e:
-            print(f"error: cannot read {args.hotwords}: {e.strerror}", file=sys.stderr)
+        loaded = _load_hotwords(args.hotwords)
+        if loaded is None:
             return 2
-        for issue in report.issues:
-            print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
-        if report.unreadable:
-            return 2
-        hotwords = report.items
+        hotwords = loaded
     try:
         engine = make_engine(args)
         with_hw = engine.recognize(args.audio, _transcribe_options(args, hotwords))
@@ -188,14 +194,8 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     if len(args.audio) != len(args.reference):
         print("error: give one --reference per --audio (in the same order)", file=sys.stderr)
         return 2
-    try:
-        report = _read_list(args.hotwords, "fun-asr")
-    except OSError as e:
-        print(f"error: cannot read {args.hotwords}: {e.strerror}", file=sys.stderr)
-        return 2
-    for issue in report.issues:
-        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
-    if report.unreadable:
+    items = _load_hotwords(args.hotwords)
+    if items is None:
         return 2
     clips = []
     try:
@@ -210,7 +210,7 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     options = RecognitionOptions(model=model, language_hints=_split_hints(args.language_hints), extra=extra)
     try:
         engine = _tune_engine(args)
-        runner = TuningRunner(engine, clips, report.items, options, weights=weights,
+        runner = TuningRunner(engine, clips, items, options, weights=weights,
                               max_refine=args.max_refine)
         cost = runner.estimate()
     except (EngineError, ValueError) as e:
@@ -240,10 +240,10 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     print(f"{result.recognitions} recognitions ({result.audio_seconds / 60:.2f} audio minutes), "
           f"{result.cache_hits} served from the cache", file=sys.stderr)
     if args.output:
-        tuned = tuning.apply_weights(report.items, result.recommended_weights())
+        tuned = tuning.apply_weights(items, result.recommended_weights())
         fmt = hotword_io.format_for_path(args.output)
         Path(args.output).write_text(hotword_io.serialize(tuned, fmt), encoding="utf-8")
-        changed = len(tuning.weight_changes(report.items, result.recommended_weights()))
+        changed = len(tuning.weight_changes(items, result.recommended_weights()))
         print(f"wrote {len(tuned)} hotwords ({changed} weights changed) to {args.output}", file=sys.stderr)
     return 0
 
