@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -89,6 +90,20 @@ class VocabularyInfo:
     gmt_modified: str = ""
 
 
+class VocabularyStore(Protocol):
+    """Where an engine's hotword vocabularies live (memory, or the cloud's vocabulary API)."""
+
+    def create(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str: ...
+
+    def list_all(self, prefix: str | None = None) -> list[VocabularyInfo]: ...
+
+    def query(self, vocabulary_id: str) -> VocabularyInfo: ...
+
+    def update(self, vocabulary_id: str, items: Sequence[Hotword]) -> None: ...
+
+    def delete(self, vocabulary_id: str) -> None: ...
+
+
 class StreamingSession(ABC):
     """Send audio as it arrives; events come back through the callback given at start."""
 
@@ -119,18 +134,21 @@ class Engine(ABC):
                      on_event: Callable[[StreamEvent], None]) -> StreamingSession:
         """Open a real-time session."""
 
-    # Vocabulary operations: the local engine keeps lists in memory; DashScope calls the cloud.
-    @abstractmethod
-    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str: ...
+    # Vocabulary operations go to the engine's store: the local engine keeps lists in memory,
+    # DashScope calls the cloud. Engines set `self.vocabularies`.
+    vocabularies: VocabularyStore
 
-    @abstractmethod
-    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]: ...
+    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str:
+        return self.vocabularies.create(prefix, target_model, items)
 
-    @abstractmethod
-    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo: ...
+    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]:
+        return self.vocabularies.list_all(prefix)
 
-    @abstractmethod
-    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None: ...
+    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo:
+        return self.vocabularies.query(vocabulary_id)
 
-    @abstractmethod
-    def delete_vocabulary(self, vocabulary_id: str) -> None: ...
+    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None:
+        self.vocabularies.update(vocabulary_id, items)
+
+    def delete_vocabulary(self, vocabulary_id: str) -> None:
+        self.vocabularies.delete(vocabulary_id)

@@ -8,12 +8,11 @@ model is checked: the cloud would silently ignore a list made for another model.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from ...core.hotwords import Hotword
 from ...core.models import Mode, model_info
 from ...core.transcript import Transcript
 from ..base import (
@@ -24,7 +23,6 @@ from ..base import (
     ProgressCallback,
     RecognitionOptions,
     StreamEvent,
-    VocabularyInfo,
 )
 from .auth import load_api_key
 from .config import Endpoints, resolve_region
@@ -133,22 +131,6 @@ class DashScopeEngine(Engine):
                                   "paraformer-realtime-v2 for live recognition.")
         self._check_vocabulary(options)
         return RealtimeSession(self.endpoints, self._api_key, options, on_event, on_error)
-
-    # --- vocabulary ----------------------------------------------------------------------
-    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str:
-        return self.vocabularies.create(prefix, target_model, items)
-
-    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]:
-        return self.vocabularies.list_all(prefix)
-
-    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo:
-        return self.vocabularies.query(vocabulary_id)
-
-    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None:
-        self.vocabularies.update(vocabulary_id, items)
-
-    def delete_vocabulary(self, vocabulary_id: str) -> None:
-        self.vocabularies.delete(vocabulary_id)
 
 
 def _read_mono_16k(path: Path) -> np.ndarray:

@@ -10,7 +10,7 @@ of being silently ignored as the cloud does: offline there is no reason to hide 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,6 @@ from ..base import (
     RecognitionOptions,
     StreamEvent,
     StreamingSession,
-    VocabularyInfo,
 )
 from .packaged_models import LoadedModel, load_model, resolve_name
 from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
@@ -132,19 +131,3 @@ class LocalEngine(Engine):
                               "Resample before sending.")
         model = self.model(name)
         return LocalStreamingSession(ChunkDecoder(model, settings), on_event, engine=self.name, model=name)
-
-    # ----------------------------------------------------------- vocabulary
-    def create_vocabulary(self, prefix: str, target_model: str, items: Sequence[Hotword]) -> str:
-        return self.vocabularies.create(prefix, target_model, items)
-
-    def list_vocabularies(self, prefix: str | None = None) -> list[VocabularyInfo]:
-        return self.vocabularies.list(prefix)
-
-    def query_vocabulary(self, vocabulary_id: str) -> VocabularyInfo:
-        return self.vocabularies.query(vocabulary_id)
-
-    def update_vocabulary(self, vocabulary_id: str, items: Sequence[Hotword]) -> None:
-        self.vocabularies.update(vocabulary_id, items)
-
-    def delete_vocabulary(self, vocabulary_id: str) -> None:
-        self.vocabularies.delete(vocabulary_id)

@@ -62,7 +62,7 @@ class VocabularyStore:
             raise EngineError(f"No hotword list with id {vocabulary_id} exists in the offline engine.")
         return info
 
-    def list(self, prefix: str | None = None) -> list[VocabularyInfo]:
+    def list_all(self, prefix: str | None = None) -> list[VocabularyInfo]:
         with self._lock:
             infos = list(self._items.values())
         if prefix:
