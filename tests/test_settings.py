@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QByteArray
 
 from qwenasr_desktop.emulator import EmulatorServer
@@ -20,29 +20,6 @@ from qwenasr_desktop.ui.settings.dialog import SettingsDialog
 from qwenasr_desktop.ui.settings_keys import SETTINGS_FILE_NAME, AppSettings, Key
 
 KEY = "sk-settingstest0123456789abcdef"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps passwords in this process only (no file, no service)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        from keyring.errors import PasswordDeleteError
-
-        if (service, username) not in self.store:
-            raise PasswordDeleteError("not stored")
-        del self.store[(service, username)]
 
 
 @pytest.fixture()
