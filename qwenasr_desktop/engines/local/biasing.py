@@ -48,7 +48,7 @@ class HotwordTrie:
                 ids = tokenizer.encode(variant)
                 if ids:
                     self._add(ids, score, h.text.strip())
-        self._root_vec: np.ndarray | None = None
+        self._root: tuple[np.ndarray, np.ndarray] | None = None
 
     def _add(self, ids: list[int], score: float, phrase: str) -> None:
         cur = 0
@@ -75,21 +75,36 @@ class HotwordTrie:
             return -self.nodes[parent].pending  # completing a capped hotword earns nothing
         return child.token_score
 
-    def bonus_vector(self, state: int, n_vocab: int, capped: set[str], eot: int) -> np.ndarray:
-        """Score change for every next token from trie state `state`."""
-        if self._root_vec is None or len(self._root_vec) != n_vocab:
-            rv = np.zeros(n_vocab, F32)
-            for tok, idx in self.nodes[0].children.items():
-                rv[tok] = self.nodes[idx].token_score
-            self._root_vec = rv
+    def bonus_entries(self, state: int, capped: set[str]) -> tuple[float, np.ndarray, np.ndarray]:
+        """The score change for every next token from trie state `state`, sparsely.
+
+        Returns (baseline, tokens, extras): every token gets `baseline` (minus what a half-finished
+        match has earned, the take-back), and `tokens[j]` gets `baseline + extras[j]` on top. All
+        extras are >= 0, so the best candidates of a beam are among the acoustically best tokens
+        and these few: the search never has to rank the whole vocabulary with bonuses added.
+        """
         node = self.nodes[state]
-        b = self._root_vec - F32(node.pending) if node.pending else self._root_vec.copy()
+        if self._root is None:
+            toks = np.fromiter(self.nodes[0].children, np.int64)
+            extras = np.array([self.nodes[i].token_score for i in self.nodes[0].children.values()], F32)
+            order = np.argsort(toks)
+            self._root = (toks[order], extras[order])
+        if not capped and not node.children:
+            return -node.pending, *self._root
+        extra = dict(zip(self._root[0].tolist(), self._root[1].tolist(), strict=True))
         if capped:
             for tok, idx in self.nodes[0].children.items():
-                b[tok] = -node.pending + self._gain(0, idx, capped)
+                extra[tok] = self._gain(0, idx, capped)
         for tok, idx in node.children.items():
-            b[tok] = self._gain(state, idx, capped)
-        b[eot] = -node.pending
+            extra[tok] = self._gain(state, idx, capped) + node.pending
+        toks = np.array(sorted(extra), np.int64)
+        return -node.pending, toks, np.array([extra[t] for t in toks.tolist()], F32)
+
+    def bonus_vector(self, state: int, n_vocab: int, capped: set[str]) -> np.ndarray:
+        """The same as a dense [V] vector (for tests and inspection)."""
+        baseline, toks, extras = self.bonus_entries(state, capped)
+        b = np.full(n_vocab, F32(baseline))
+        b[toks] += extras
         return b
 
     def completed_phrase(self, state: int, tok: int) -> str | None:

@@ -120,7 +120,7 @@ def read_model_files(name: str, verify: bool = True) -> ModelFiles:
 @dataclass
 class LoadedModel:
     """One model shared by every session: the CT2 model (encoder + plain decoder), the tokenizer
-    data, and the NumPy decoder weights, built lazily on first biased use."""
+    data, and the decoder for weighted hotwords, built lazily on first biased use."""
 
     name: str
     whisper: object  # faster_whisper.WhisperModel
@@ -133,16 +133,14 @@ class LoadedModel:
     def ct2(self):
         return self.whisper.model
 
-    def numpy_decoder(self):
-        """The NumPy decoder over the same weights (read again from the package: 0.5 s once)."""
+    def biased_decoder(self):
+        """The decoder our beam search steps (int8 on ONNX Runtime), over the same weights."""
         with self._lock:
             if self._decoder is None:
-                from .blas import configure_from_env
-                from .decoder import NumpyWhisperDecoder
+                from .ort_decoder import OrtWhisperDecoder
 
-                configure_from_env()
                 files = read_model_files(self.name, verify=False)
-                self._decoder = NumpyWhisperDecoder.from_bytes(files.model_bin)
+                self._decoder = OrtWhisperDecoder.from_bytes(files.model_bin)
             return self._decoder
 
 

@@ -1,7 +1,7 @@
 """Decode one speech chunk (<= 30 s) into timed words: the step files and streaming share.
 
 One encoder pass per chunk feeds everything: language detection, the decoder (CTranslate2's
-plain beam search, or our NumPy decoder when weighted hotwords are active) and the word
+plain beam search, or our int8 ONNX Runtime decoder when weighted hotwords are active) and the word
 alignment. faster-whisper's own `transcribe` would encode twice when detecting the language
 and cannot take weighted hotwords, so we drive the same CT2 model directly.
 """
@@ -35,10 +35,14 @@ class DecodeSettings:
     hotwords: list[Hotword] = field(default_factory=list)  # effective (hints applied)
     context_text: str = ""
     beam_size: int = 5
-    biasing: bool = False  # weighted trie fusion (NumPy decoder) on top of the prompt
+    biasing: bool = False  # weighted trie fusion (our decoder) on top of the prompt
     lam: float | None = None  # per-token bonus scale; None = the model's calibrated default
     prompt_min_weight: int = 2  # hotwords with at least this weight are spelled out in the prompt
     word_timestamps: bool = True
+    # Encode only the audio plus this much padding instead of a full 30-s window (None). 3-4x
+    # cheaper and as accurate for plain decoding, but weighted biasing needs the full window
+    # (B-WER 3 -> 27-33 % with short ones, docs/benchmarks.md): for streaming partials only.
+    short_window_s: float | None = None
 
 
 @dataclass
@@ -86,7 +90,11 @@ class ChunkDecoder:
 
         mel = self.model.whisper.feature_extractor(audio[: 30 * SAMPLE_RATE])
         content = min(N_FRAMES, mel.shape[-1] - 1)
-        return pad_or_trim(mel[:, :content]), content
+        frames = N_FRAMES
+        if self.settings.short_window_s is not None:
+            frames = min(N_FRAMES, content + int(self.settings.short_window_s * 100))
+            frames += frames % 2  # the encoder's stride-2 convolution
+        return pad_or_trim(mel[:, :content], frames), content
 
     def encode(self, mel: np.ndarray):
         import ctranslate2
@@ -124,9 +132,10 @@ class ChunkDecoder:
             res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
         return res
 
-    def plain_decode(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
+    def plain_decode(self, enc, tok, prompt: list[int], language: str,
+                     beam_size: int | None = None) -> ChunkResult:
         """CTranslate2 beam search, with Whisper's fallbacks for loops and silence."""
-        res = self._generate(enc, tok, prompt, language)
+        res = self._generate(enc, tok, prompt, language, beam_size=beam_size or self.settings.beam_size)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
             retry = self._generate(enc, tok, [], language)
@@ -140,7 +149,8 @@ class ChunkDecoder:
     def _generate(self, enc, tok, prompt, language, **kw) -> ChunkResult:
         seq = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
         max_new = 448 - len(seq) - 1
-        out = self.model.ct2.generate(enc, [seq], beam_size=self.settings.beam_size,
+        kw.setdefault("beam_size", self.settings.beam_size)
+        out = self.model.ct2.generate(enc, [seq],
                                       max_length=len(seq) + max_new, return_scores=True,
                                       return_no_speech_prob=True, suppress_blank=True,
                                       suppress_tokens=[-1], **kw)[0]

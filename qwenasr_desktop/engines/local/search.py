@@ -1,4 +1,4 @@
-"""Beam search with weighted hotword fusion on the NumPy decoder, and the guards around it.
+"""Beam search with weighted hotword fusion on our own decoder, and the guards around it.
 
 Over-biasing in an attention decoder does not only substitute words: it can skip audio to
 reach a hotword, or loop on it (design notes §6). So a biased decode is checked against the
@@ -33,12 +33,6 @@ TOKENS_PER_SECOND_LIMIT = 12  # no real speech needs more; bounds the cost of a 
 DEFAULT_LAMBDA = {"local-whisper-base": 0.5, "local-whisper-tiny.en": 0.5}
 
 
-def _log_softmax(x: np.ndarray) -> np.ndarray:
-    m = x.max(-1, keepdims=True)
-    z = x - m
-    return z - np.log(np.exp(z).sum(-1, keepdims=True))
-
-
 def _suppress_mask(tok, V: int) -> np.ndarray:
     suppress = [*tok.non_speech_tokens, tok.sot, tok.sot_prev, tok.no_timestamps, tok.transcribe,
                 tok.translate, tok.no_speech, *range(tok.timestamp_begin, V)]
@@ -55,89 +49,130 @@ class SearchResult:
     logprob: float  # acoustic log-probability of the tokens (bonuses excluded)
     hits: dict[str, int]  # completed hotwords of the best hypothesis
     no_speech_prob: float
+    reference: list[int] | None = None  # the unbiased greedy decode that ran alongside
 
 
-def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: HotwordTrie | None,
-                beam_size: int = 5, max_new: int = 200) -> SearchResult:
-    V = decoder.V
-    init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
-    max_new = min(max_new, decoder.n_ctx - len(init) - 1)
-    smask = _suppress_mask(tok, V)
-    blank = [*tok.encode(" "), tok.eot]
-    eot = tok.eot
-    state = decoder.start(feats, beam_size)
-    toks = np.array([init], dtype=np.int64)
-    seqs: list[list[int]] = [[]]
-    sum_lp = np.zeros(1)
-    bias = np.zeros(1)
-    tstates: list[int] = [0]
-    hits: list[dict[str, int]] = [{}]
-    finished: list[tuple[float, list[int], float, dict[str, int]]] = []
-    sot_index = init.index(tok.sot)
-    no_speech_prob = 0.0
-    for step in range(max_new):
-        if step == 0:
-            logits, sot_logits = decoder.step(state, toks, also_at=sot_index)
-            sot_lp = _log_softmax(sot_logits[None])[0]
-            no_speech_prob = float(np.exp(sot_lp[tok.no_speech]))
-        else:
-            logits = decoder.step(state, toks)
-        logits += smask
-        if step == 0:
-            logits[:, blank] = -np.inf
-        logp = _log_softmax(logits)
-        B = logp.shape[0]
-        if trie is not None:
-            bvec = np.empty_like(logp)
-            for i in range(B):
-                capped = {p for p, c in hits[i].items() if c >= MAX_HITS}
-                bvec[i] = trie.bonus_vector(tstates[i], V, capped, eot)
-            total = logp + bvec + (sum_lp + bias).astype(F32)[:, None]
-        else:
-            bvec = None
-            total = logp + (sum_lp + bias).astype(F32)[:, None]
-        k = beam_size + 1
-        top = np.argpartition(-total, k, axis=1)[:, :k]
-        cand = np.take_along_axis(total, top, 1)
-        order = np.argsort(-cand, axis=None, kind="stable")
+def _row_candidates(scores, i: int, trie: HotwordTrie | None, tstate: int, hits: dict[str, int],
+                    k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k best next tokens of hypothesis i with bonuses: (tokens, log-probs, bonuses).
+
+    Bonuses only ever add to a per-row baseline (HotwordTrie.bonus_entries), so the k best are
+    among the k acoustically best (ranked by the decoder) and the trie's few bonus tokens."""
+    logp = scores.logp[i]
+    if trie is None:
+        toks = scores.top[i][:k]
+        return toks, logp[toks], np.zeros(len(toks), F32)
+    capped = {p for p, c in hits.items() if c >= MAX_HITS}
+    baseline, btoks, extras = trie.bonus_entries(tstate, capped)
+    toks = np.union1d(scores.top[i][:k], btoks)
+    bonus = np.full(len(toks), F32(baseline))
+    bonus[np.searchsorted(toks, btoks)] += extras
+    lp = logp[toks]
+    best = np.argsort(-(lp + bonus), kind="stable")[:k]
+    return toks[best], lp[best], bonus[best]
+
+
+class _Beams:
+    """The hypotheses of one beam search with trie fusion: which rows go on, with which token."""
+
+    def __init__(self, trie: HotwordTrie | None, beam_size: int, eot: int) -> None:
+        self.trie, self.beam_size, self.eot = trie, beam_size, eot
+        self.seqs: list[list[int]] = [[]]
+        self.sum_lp = np.zeros(1)
+        self.bias = np.zeros(1)
+        self.tstates: list[int] = [0]
+        self.hits: list[dict[str, int]] = [{}]
+        self.finished: list[tuple[float, list[int], float, dict[str, int]]] = []
+        self.done = False
+
+    def advance(self, scores) -> tuple[list[int], list[int]]:
+        """Extend the hypotheses in rows 0..n-1 of `scores`; (source rows, next tokens) of the
+        survivors, or nothing once beam_size hypotheses have ended."""
+        trie, k = self.trie, self.beam_size + 1
+        # (total score, row, token, log-prob, bonus) of every row's k best, best first overall.
+        cands = []
+        for i in range(len(self.seqs)):
+            c_toks, c_lp, c_bonus = _row_candidates(scores, i, trie, self.tstates[i], self.hits[i], k)
+            base = self.sum_lp[i] + self.bias[i]
+            cands += [(base + lp + bv, i, t, lp, bv) for t, lp, bv in
+                      zip(c_toks.tolist(), c_lp.tolist(), c_bonus.tolist(), strict=True)]
+        cands.sort(key=lambda c: -c[0])
         n_src, n_tok, n_lp, n_bias, n_states, n_hits = [], [], [], [], [], []
-        for flat in order:
-            i, j = divmod(int(flat), k)
-            t = int(top[i, j])
-            lp = float(logp[i, t])
-            bv = float(bvec[i, t]) if bvec is not None else 0.0
-            if t == eot:
-                length = len(seqs[i]) + 1
-                finished.append(((sum_lp[i] + lp + bias[i] + bv) / length, seqs[i], sum_lp[i] + lp, hits[i]))
+        for total, i, t, lp, bv in cands:
+            if t == self.eot:
+                self.finished.append((total / (len(self.seqs[i]) + 1), self.seqs[i],
+                                      self.sum_lp[i] + lp, self.hits[i]))
             else:
                 n_src.append(i)
                 n_tok.append(t)
-                n_lp.append(sum_lp[i] + lp)
-                n_bias.append(bias[i] + bv)
-                h = hits[i]
+                n_lp.append(self.sum_lp[i] + lp)
+                n_bias.append(self.bias[i] + bv)
+                h = self.hits[i]
                 if trie is not None:
-                    ph = trie.completed_phrase(tstates[i], t)
+                    ph = trie.completed_phrase(self.tstates[i], t)
                     if ph is not None:
                         h = {**h, ph: h.get(ph, 0) + 1}
-                    n_states.append(trie.next_state(tstates[i], t))
+                    n_states.append(trie.next_state(self.tstates[i], t))
                 else:
                     n_states.append(0)
                 n_hits.append(h)
-            if len(n_src) == beam_size:
+            if len(n_src) == self.beam_size:
                 break
-        if len(finished) >= beam_size or not n_src:
+        if len(self.finished) >= self.beam_size or not n_src:
+            self.done = True
+            return [], []
+        self.seqs = [self.seqs[i] + [t] for i, t in zip(n_src, n_tok, strict=True)]
+        self.sum_lp, self.bias = np.array(n_lp), np.array(n_bias)
+        self.tstates, self.hits = n_states, n_hits
+        return n_src, n_tok
+
+    def best(self) -> tuple[list[int], float, dict[str, int]]:
+        if not self.done:  # ran out of steps: unfinished hypotheses end here, unfinished matches taken back
+            for i, seq in enumerate(self.seqs):
+                pend = self.trie.nodes[self.tstates[i]].pending if self.trie is not None else 0.0
+                self.finished.append(((self.sum_lp[i] + self.bias[i] - pend) / (len(seq) + 1), seq,
+                                      self.sum_lp[i], self.hits[i]))
+        _, seq, logprob, hits = max(self.finished, key=lambda f: f[0])
+        return seq, float(logprob), dict(hits)
+
+
+def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: HotwordTrie | None,
+                beam_size: int = 5, max_new: int = 200, reference: bool = False) -> SearchResult:
+    """Beam search with trie fusion. With `reference`, one more row of the same batch decodes
+    greedily without bonuses: the plain transcript the coverage guard compares against, for
+    about a millisecond a step instead of a separate decode (the batch is memory-bound)."""
+    init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
+    max_new = min(max_new, decoder.n_ctx - len(init) - 1)
+    smask = _suppress_mask(tok, decoder.V)
+    first_mask = smask.copy()
+    first_mask[[*tok.encode(" "), tok.eot]] = -np.inf  # no blank or empty transcript first
+    k = beam_size + 1
+    state = decoder.start(feats)
+    toks = np.array([init], dtype=np.int64)
+    beams = _Beams(trie, beam_size, tok.eot)
+    ref_tokens: list[int] | None = [] if reference else None
+    ref_row = 0  # the prompt row serves the beams and the reference alike
+    no_speech_prob = 0.0
+    for step in range(max_new):
+        if step == 0:
+            scores = decoder.step(state, toks, first_mask, k, also_at=init.index(tok.sot))
+            no_speech_prob = float(np.exp(scores.extra[tok.no_speech]))
+        else:
+            scores = decoder.step(state, toks, smask, k)
+        src, nxt = ([], []) if beams.done else beams.advance(scores)
+        if ref_row >= 0 and ref_tokens is not None:
+            t = int(scores.top[ref_row, 0])
+            if t == tok.eot:
+                ref_row = -1
+            else:
+                ref_tokens.append(t)
+                src, nxt, ref_row = [*src, ref_row], [*nxt, t], len(src)
+        if not src:
             break
-        decoder.reorder(state, n_src)
-        seqs = [seqs[i] + [t] for i, t in zip(n_src, n_tok, strict=True)]
-        toks = np.array(n_tok, dtype=np.int64)[:, None]
-        sum_lp, bias = np.array(n_lp), np.array(n_bias)
-        tstates, hits = n_states, n_hits
-    else:
-        for i in range(len(seqs)):
-            pend = trie.nodes[tstates[i]].pending if trie is not None else 0.0
-            finished.append(((sum_lp[i] + bias[i] - pend) / (len(seqs[i]) + 1), seqs[i], sum_lp[i], hits[i]))
-    best = max(finished, key=lambda f: f[0])
-    return SearchResult(best[1], float(best[2]), dict(best[3]), no_speech_prob)
+        decoder.reorder(state, src)
+        toks = np.array(nxt, dtype=np.int64)[:, None]
+    seq, logprob, hits = beams.best()
+    return SearchResult(seq, logprob, hits, no_speech_prob, ref_tokens)
 
 
 def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: str) -> ChunkResult:
@@ -145,7 +180,7 @@ def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: st
 
     A best hypothesis that completed no hotword carries no net bonus (take-back), so it is an
     ordinary hypothesis ranked on acoustics: it is kept without the reference decode unless it
-    loops. Only a hypothesis that used a hotword pays for the plain CT2 decode it is checked against.
+    loops. Only a hypothesis that used a hotword pays for the plain decode it is checked against.
     """
     from .recognizer import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 
@@ -153,23 +188,27 @@ def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: st
     lam = settings.lam if settings.lam is not None else DEFAULT_LAMBDA.get(chunk.model.name, 0.5)
     if lam <= 0:
         return chunk.plain_decode(enc, tok, prompt, language)
-    decoder = chunk.model.numpy_decoder()
+    decoder = chunk.model.biased_decoder()
     trie = HotwordTrie(tok, settings.hotwords, lam, spaced=language not in NO_SPACE_LANGUAGES)
     feats = np.asarray(enc)[0]
     max_new = int(TOKENS_PER_SECOND_LIMIT * chunk.last_chunk_seconds) + 16
-    found = beam_search(decoder, feats, tok, prompt, trie, settings.beam_size, max_new)
+    found = beam_search(decoder, feats, tok, prompt, trie, settings.beam_size, max_new, reference=True)
     text = tok.decode(found.tokens).strip()
     res = ChunkResult(text, found.tokens, language, no_speech_prob=found.no_speech_prob,
                       avg_logprob=found.logprob / (len(found.tokens) + 1), notes=["biased"])
-    looping = compression_ratio(text) > COMPRESSION_LIMIT
-    if not found.hits and not looping:
-        return res
-    plain = chunk.plain_decode(enc, tok, prompt, language)
-    if looping:
+    if compression_ratio(text) > COMPRESSION_LIMIT:
+        plain = chunk.plain_decode(enc, tok, prompt, language)
         plain.notes.append("biased-loop-fallback")
         return plain
-    n_b, n_p = len(norm_units(text, language)), len(norm_units(plain.text, language))
+    if not found.hits:
+        return res
+    reference = tok.decode(found.reference or []).strip()
+    if compression_ratio(reference) > COMPRESSION_LIMIT:
+        # A looping greedy reference overstates the speech: ask CT2's beam search instead.
+        reference = chunk.plain_decode(enc, tok, prompt, language).text
+    n_b, n_p = len(norm_units(text, language)), len(norm_units(reference, language))
     if n_b < COVERAGE * n_p - 1:
+        plain = chunk.plain_decode(enc, tok, prompt, language)
         plain.notes.append("biased-coverage-fallback")
         return plain
     res.notes.append("hits:" + ",".join(f"{k}={v}" for k, v in found.hits.items()))

@@ -1,11 +1,15 @@
 """Real-time recognition for the microphone: VAD utterances, partials, finals, own thread.
 
 `send_audio` only appends to a queue, so the capture callback never waits for the CPU. A worker
-thread runs the VAD on what arrived, re-decodes the growing utterance every PARTIAL_EVERY_S of
-new speech (greedy CT2 with the hotword prompt, no word timing: a partial is replaced soon
-anyway) and decodes the finished
-utterance with the full settings when the VAD sees its end. When decoding falls behind the
-audio, partials are skipped: finals never are.
+thread runs the VAD on what arrived and re-decodes the growing utterance for a partial, first
+after FIRST_PARTIAL_S and then every PARTIAL_EVERY_S (greedy CT2 with the hotword prompt over a
+short encoder window, no word timing: a partial is replaced soon anyway).
+
+The final needs the full decode (30-s window, weighted hotwords), which alone takes most of a
+second for base, and the VAD only declares an utterance over after 0.5 s of silence. So the final
+decode starts speculatively once ~0.1 s of silence follows speech; if the silence then lasts,
+that result is the final and appears as soon as it is ready, and if speech resumes it is dropped.
+When decoding falls behind the audio, partials are skipped: finals never are.
 """
 
 from __future__ import annotations
@@ -13,17 +17,27 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ...core.transcript import Sentence, Transcript
 from ..base import SAMPLE_RATE, EngineError, StreamEvent, StreamingSession
-from .recognizer import ChunkDecoder, is_silence, to_sentences
+from .recognizer import ChunkDecoder, ChunkResult, is_silence, to_sentences
 from .vad import FrameVad, Segmenter, VadConfig
 
-PARTIAL_EVERY_S = 0.7
+FIRST_PARTIAL_S = 0.5  # of utterance audio, 0.2 s of which is the padding before the speech
+PARTIAL_EVERY_S = 0.5
+SPECULATE_AFTER_FRAMES = 3  # VAD frames (32 ms) of silence before the final decode starts
 STREAM_VAD = VadConfig(min_silence_ms=500, max_utterance_s=20.0)
+PAD = STREAM_VAD.speech_pad_ms * SAMPLE_RATE // 1000
+
+
+@dataclass
+class _Speculation:
+    start: int  # utterance start (samples)
+    speech_end: int  # its speech end when the decode started
+    result: ChunkResult
 _STOP = object()
 _FLUSH = object()
 
@@ -32,10 +46,10 @@ class LocalStreamingSession(StreamingSession):
     def __init__(self, decoder: ChunkDecoder, on_event: Callable[[StreamEvent], None],
                  engine: str = "local", model: str = "") -> None:
         self._final_decoder = decoder
-        # Partials: CT2 greedy with the hotword prompt, no NumPy fusion (5-10x cheaper per step);
+        # Partials: CT2 greedy with the hotword prompt over a short window, no trie fusion;
         # the final of the same utterance gets the full weighted decode.
-        self._partial_decoder = ChunkDecoder(decoder.model, replace(decoder.settings, beam_size=1,
-                                                                   word_timestamps=False, biasing=False))
+        self._partial_decoder = ChunkDecoder(decoder.model, replace(
+            decoder.settings, beam_size=1, word_timestamps=False, biasing=False, short_window_s=1.0))
         self._on_event = on_event
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._vad = FrameVad()
@@ -44,6 +58,8 @@ class LocalStreamingSession(StreamingSession):
         self._buf_start = 0  # absolute sample index of _buf[0]
         self._received = 0
         self._last_partial_at = 0
+        self._partials = 0  # partials of the current utterance
+        self._speculation: _Speculation | None = None
         self._finals: list[Sentence] = []
         self._previous = ""
         self._error: BaseException | None = None
@@ -144,10 +160,15 @@ class LocalStreamingSession(StreamingSession):
         start = self._seg.active_start
         if start is None:
             return
+        if self._seg.trailing_silence_frames >= SPECULATE_AFTER_FRAMES:
+            self._speculate(start)
+            return
         end = self._seg.position
-        if end - max(start, self._last_partial_at) < PARTIAL_EVERY_S * SAMPLE_RATE:
+        due = FIRST_PARTIAL_S if self._partials == 0 else PARTIAL_EVERY_S
+        if end - max(start, self._last_partial_at) < due * SAMPLE_RATE:
             return
         self._last_partial_at = end
+        self._partials += 1
         start_ms = start * 1000 // SAMPLE_RATE
         res = self._partial_decoder.decode(self._slice(start, end), self._previous, start_ms)
         if is_silence(res):
@@ -155,13 +176,28 @@ class LocalStreamingSession(StreamingSession):
         s = Sentence(res.text, start_ms, end * 1000 // SAMPLE_RATE, [], len(self._finals), is_final=False)
         self._on_event(StreamEvent(s))
 
+    def _speculate(self, start: int) -> None:
+        """Decode the utterance as it would end now, unless that is already done."""
+        speech_end = self._seg.speech_end
+        spec = self._speculation
+        if speech_end is None or (spec and (spec.start, spec.speech_end) == (start, speech_end)):
+            return
+        end = min(self._seg.position, speech_end + PAD)
+        res = self._final_decoder.decode(self._slice(start, end), self._previous, start * 1000 // SAMPLE_RATE)
+        self._speculation = _Speculation(start, speech_end, res)
+
     def _final(self, start: int, end: int) -> None:
+        spec, self._speculation = self._speculation, None
+        self._partials = 0
         audio = self._slice(start, end)
         self._last_partial_at = end
         if len(audio) == 0:
             return
         start_ms = start * 1000 // SAMPLE_RATE
-        res = self._final_decoder.decode(audio, self._previous, start_ms)
+        if spec is not None and spec.start == start and spec.speech_end + PAD == end:
+            res = spec.result  # no speech since the speculative decode: it is this utterance
+        else:
+            res = self._final_decoder.decode(audio, self._previous, start_ms)
         if is_silence(res):
             return
         self._transcript.language = self._transcript.language or res.language

@@ -113,6 +113,16 @@ class Segmenter:
     def position(self) -> int:
         return self._frame * FRAME
 
+    @property
+    def speech_end(self) -> int | None:
+        """Sample just after the active utterance's last speech frame (None between utterances):
+        unless speech resumes, the utterance will end here plus the padding."""
+        return None if self._start is None else (self._last_speech + 1) * FRAME
+
+    @property
+    def trailing_silence_frames(self) -> int:
+        return 0 if self._start is None else self._frame - 1 - self._last_speech
+
     def _close(self, end_frame: int) -> Utterance | None:
         start = self._start
         self._start = None
