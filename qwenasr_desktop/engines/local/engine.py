@@ -1,9 +1,8 @@
 """The offline engine: Whisper from packaged weights, weighted hotwords, context, streaming.
 
-Everything runs on this machine: CTranslate2 (int8) encodes, CTranslate2 or our int8
-ONNX Runtime decoder decodes (the latter when weighted hotwords are active, since CT2 has no
-biasing hook),
-Silero VAD cuts the audio. Loaded models are shared by every call and session in the process.
+Everything runs on this machine: CTranslate2 (int8) encodes, our int8 ONNX Runtime decoder
+decodes (CT2 has no hook for weighted hotwords, and one decoder for both sides keeps a comparison
+fair), Silero VAD cuts the audio. Loaded models are shared by every call and session in the process.
 
 Vocabulary lists bound to another model are refused with the cloud's mismatch message instead
 of being silently ignored as the cloud does: offline there is no reason to hide the mistake.

@@ -1,9 +1,10 @@
 """Decode one speech chunk (<= 30 s) into timed words: the step files and streaming share.
 
-One encoder pass per chunk feeds everything: language detection, the decoder (CTranslate2's
-plain beam search, or our int8 ONNX Runtime decoder when weighted hotwords are active) and the word
-alignment. faster-whisper's own `transcribe` would encode twice when detecting the language
-and cannot take weighted hotwords, so we drive the same CT2 model directly.
+One encoder pass per chunk (CTranslate2) feeds everything: language detection, our int8 ONNX
+Runtime decoder (with or without weighted hotwords; CT2's own beam search only as the last resort
+against a repetition loop, for its n-gram block) and the word alignment. faster-whisper's own
+`transcribe` would encode twice when detecting the language and cannot take weighted hotwords, so
+we drive the same CT2 model directly.
 """
 
 from __future__ import annotations
@@ -132,28 +133,40 @@ class ChunkDecoder:
             res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
         return res
 
-    def plain_decode(self, enc, tok, prompt: list[int], language: str,
-                     beam_size: int | None = None) -> ChunkResult:
-        """CTranslate2 beam search, with Whisper's fallbacks for loops and silence."""
-        res = self._generate(enc, tok, prompt, language, beam_size=beam_size or self.settings.beam_size)
+    def plain_decode(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
+        """Beam search without hotword bonuses, with Whisper's fallbacks for loops and silence."""
+        res = self._search(enc, tok, prompt, language)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
-            retry = self._generate(enc, tok, [], language)
+            retry = self._search(enc, tok, [], language)
             retry.notes.append("compression-fallback")
             res = retry
         if compression_ratio(res.text) > COMPRESSION_LIMIT:
-            res = self._generate(enc, tok, [], language, no_repeat_ngram_size=3)
+            res = self._generate_blocking_repeats(enc, tok, language)
             res.notes.append("no-repeat-fallback")
         return res
 
-    def _generate(self, enc, tok, prompt, language, **kw) -> ChunkResult:
-        seq = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
+    def _search(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
+        """Our decoder's beam search with no trie. The same search as weighted hotwords, so A and B
+        of a comparison differ only by the hotwords; and for base 5 beams it is ~25 % faster than
+        CT2's own beam search with the same WER on ../shared/testdata (docs/benchmarks.md)."""
+        from .search import TOKENS_PER_SECOND_LIMIT, beam_search
+
+        max_new = int(TOKENS_PER_SECOND_LIMIT * self.last_chunk_seconds) + 16
+        found = beam_search(self.model.biased_decoder(), np.asarray(enc)[0], tok, prompt, None,
+                            self.settings.beam_size, max_new)
+        return ChunkResult(tok.decode(found.tokens).strip(), found.tokens, language,
+                           no_speech_prob=found.no_speech_prob,
+                           avg_logprob=found.logprob / (len(found.tokens) + 1))
+
+    def _generate_blocking_repeats(self, enc, tok, language: str) -> ChunkResult:
+        """CTranslate2's beam search with an n-gram block, the last resort against a loop."""
+        seq = [*tok.sot_sequence, tok.no_timestamps]
         max_new = 448 - len(seq) - 1
-        kw.setdefault("beam_size", self.settings.beam_size)
-        out = self.model.ct2.generate(enc, [seq],
+        out = self.model.ct2.generate(enc, [seq], beam_size=self.settings.beam_size,
                                       max_length=len(seq) + max_new, return_scores=True,
                                       return_no_speech_prob=True, suppress_blank=True,
-                                      suppress_tokens=[-1], **kw)[0]
+                                      suppress_tokens=[-1], no_repeat_ngram_size=3)[0]
         tokens = [t for t in out.sequences_ids[0] if t < tok.eot]
         text = tok.decode(tokens).strip()
         # With length_penalty 1, CT2's score is the length-normalised log-probability.

@@ -204,7 +204,7 @@ def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: st
         return res
     reference = tok.decode(found.reference or []).strip()
     if compression_ratio(reference) > COMPRESSION_LIMIT:
-        # A looping greedy reference overstates the speech: ask CT2's beam search instead.
+        # A looping greedy reference overstates the speech: ask the plain beam search instead.
         reference = chunk.plain_decode(enc, tok, prompt, language).text
     n_b, n_p = len(norm_units(text, language)), len(norm_units(reference, language))
     if n_b < COVERAGE * n_p - 1:
