@@ -33,7 +33,7 @@ def features(self, audio):
         n = min(3000, max(mn, content + pad)); n += n % 2
     return pad_or_trim(mel[:, :content], n), content
 recognizer.ChunkDecoder.features = features
-engine = LocalEngine(); loaded = engine.model(model); loaded.biased_decoder()
+engine = LocalEngine(); loaded = engine.model(model)
 recs = load_manifest(man)
 if model == "tiny.en": recs = [r for r in recs if r["lang"] == "en"]
 audios = {r["id"]: load_audio(r["audio_path"]) for r in recs}

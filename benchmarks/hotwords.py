@@ -77,8 +77,6 @@ def run_one(model: str, cfg: dict, manifest: Path) -> dict:
         records = [r for r in records if r["lang"] == "en"]
     t_load = time.perf_counter()
     loaded = engine.model(model)
-    if cfg["mode"] == "bias":
-        loaded.biased_decoder()
     t_load = time.perf_counter() - t_load
     rows = []
     for r in records:

@@ -37,7 +37,7 @@ import qwenasr_desktop.engines.local.engine as eng
 eng.speech_utterances = vad.speech_utterances
 model = sys.argv[1] if len(sys.argv) > 1 else "base"
 mode = sys.argv[2] if len(sys.argv) > 2 else "bias"
-engine = LocalEngine(); loaded = engine.model(model); loaded.biased_decoder()
+engine = LocalEngine(); loaded = engine.model(model)
 recs = load_manifest(TESTDATA / "manifest.jsonl")
 if model == "tiny.en": recs = [r for r in recs if r["lang"] == "en"]
 tot = 0; aud = 0

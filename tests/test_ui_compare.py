@@ -187,3 +187,24 @@ def test_context_panel_follows_the_model(qtbot, manifest, tmp_path):
     page.settings.select_model("fun-asr")
     assert not panel.add_user.isEnabled() and "does not use context" in panel.note.text()
     assert not page.settings.add_context.isEnabled() and page.settings.b_adds() == frozenset({"hotwords"})
+
+
+@pytest.mark.slow
+def test_page_preloads_the_offline_model_and_skips_cloud_engines(qtbot, manifest, tmp_path):
+    from qwenasr_desktop.engines.local.packaged_models import LOCAL_TINY_EN, _cache
+    from qwenasr_desktop.ui.recognition.engine_choice import load_offline_model
+
+    page, _ = make_page(qtbot, tmp_path, manifest[CLIP])
+    messages: list[str] = []
+    page.message.connect(messages.append)
+    _cache.pop(LOCAL_TINY_EN, None)  # so this test sees a real load, whatever ran before
+    assert page.settings.select_model(LOCAL_TINY_EN)
+    with qtbot.waitSignal(page.modelPreloaded, timeout=RUN_TIMEOUT_MS) as blocker:
+        page.preload_model()
+    assert blocker.args == [LOCAL_TINY_EN] and LOCAL_TINY_EN in _cache
+    assert any(m.startswith(f"Offline model {LOCAL_TINY_EN} loaded (") for m in messages), messages
+    assert load_offline_model(LOCAL_TINY_EN) < 0.05  # the run that follows finds it loaded
+    # A cloud engine has nothing to preload: no job, no signal.
+    page.settings.engine.setCurrentIndex(page.settings.engine.findData("intl"))
+    with qtbot.assertNotEmitted(page.modelPreloaded, wait=200):
+        page.preload_model()

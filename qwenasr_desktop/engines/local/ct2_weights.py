@@ -21,6 +21,7 @@ class Ct2FormatError(ValueError):
 
 def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
     """(spec name, {variable name: array}) of a CT2 model file's bytes."""
+    buf = memoryview(buf)  # slices are views: no copy of the large weights while holding the GIL
     pos = 0
 
     def take(fmt: str):

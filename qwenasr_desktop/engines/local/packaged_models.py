@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -119,29 +119,18 @@ def read_model_files(name: str, verify: bool = True) -> ModelFiles:
 
 @dataclass
 class LoadedModel:
-    """One model shared by every session: the CT2 model (encoder + plain decoder), the tokenizer
-    data, and the decoder for weighted hotwords, built lazily on first biased use."""
+    """One model shared by every session: the CT2 model (encoder, language detection, alignment,
+    the n-gram-blocking fallback), the tokenizer data, and our decoder over the same weights."""
 
     name: str
     whisper: object  # faster_whisper.WhisperModel
     multilingual: bool
     tokenizer_json: bytes
-    _decoder: object = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    decoder: object  # ort_decoder.OrtWhisperDecoder
 
     @property
     def ct2(self):
         return self.whisper.model
-
-    def biased_decoder(self):
-        """The decoder our beam search steps (int8 on ONNX Runtime), over the same weights."""
-        with self._lock:
-            if self._decoder is None:
-                from .ort_decoder import OrtWhisperDecoder
-
-                files = read_model_files(self.name, verify=False)
-                self._decoder = OrtWhisperDecoder.from_bytes(files.model_bin)
-            return self._decoder
 
 
 _cache: dict[str, LoadedModel] = {}
@@ -166,7 +155,11 @@ def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
         except (RuntimeError, ValueError) as e:
             raise ModelMissingError(f"The offline model {name} from {mf.source} could not be loaded "
                                     f"({e}). Reinstall the package.") from None
-        model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json)
-        del mf  # the 145 MB model.bin bytes: CT2 holds its own converted copy
+        from .ort_decoder import OrtWhisperDecoder
+
+        # Built from the same bytes: reading the 145 MB again later would cost another copy.
+        decoder = OrtWhisperDecoder.from_bytes(mf.model_bin)
+        model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json, decoder)
+        del mf  # the model.bin bytes: CT2 and ONNX Runtime hold their own converted copies
         _cache[name] = model
         return model

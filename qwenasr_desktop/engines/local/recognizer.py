@@ -153,7 +153,7 @@ class ChunkDecoder:
         from .search import TOKENS_PER_SECOND_LIMIT, beam_search
 
         max_new = int(TOKENS_PER_SECOND_LIMIT * self.last_chunk_seconds) + 16
-        found = beam_search(self.model.biased_decoder(), np.asarray(enc)[0], tok, prompt, None,
+        found = beam_search(self.model.decoder, np.asarray(enc)[0], tok, prompt, None,
                             self.settings.beam_size, max_new)
         return ChunkResult(tok.decode(found.tokens).strip(), found.tokens, language,
                            no_speech_prob=found.no_speech_prob,

@@ -188,7 +188,7 @@ def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: st
     lam = settings.lam if settings.lam is not None else DEFAULT_LAMBDA.get(chunk.model.name, 0.5)
     if lam <= 0:
         return chunk.plain_decode(enc, tok, prompt, language)
-    decoder = chunk.model.biased_decoder()
+    decoder = chunk.model.decoder
     trie = HotwordTrie(tok, settings.hotwords, lam, spaced=language not in NO_SPACE_LANGUAGES)
     feats = np.asarray(enc)[0]
     max_new = int(TOKENS_PER_SECOND_LIMIT * chunk.last_chunk_seconds) + 16

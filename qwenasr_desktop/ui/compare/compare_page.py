@@ -22,7 +22,8 @@ from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
-from ..recognition.engine_labels import engine_label
+from ..recognition.engine_choice import load_offline_model
+from ..recognition.engine_labels import EngineChoice, engine_label
 from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource
 from ..recognition.run_box import RunBox
@@ -36,6 +37,7 @@ class ComparePage(QWidget):
     message = Signal(str)
     sessionSaved = Signal(int)
     runFinished = Signal()
+    modelPreloaded = Signal(str)  # model name, loaded (or found loaded) in the background
 
     def __init__(self, lists: HotwordListRepository, sessions: SessionRepository, sessions_dir: Path,
                  parent: QWidget | None = None) -> None:
@@ -104,6 +106,21 @@ class ComparePage(QWidget):
         self.mic.warning.connect(self.message)
         self.view.message.connect(self.message)
         self.view.referenceChanged.connect(self._on_reference_changed)
+
+    # --------------------------------------------------------------------- preload
+    def preload_model(self) -> None:
+        """Load the chosen offline model in the background now, not when Compare is clicked."""
+        if self.settings.engine_choice is not EngineChoice.OFFLINE:
+            return
+        name = self.settings.model_info.name
+
+        def loaded(seconds: float) -> None:
+            if seconds > 0.05:
+                self.message.emit(f"Offline model {name} loaded ({seconds:.1f} s).")
+            self.modelPreloaded.emit(name)
+
+        run_job(lambda: load_offline_model(name), loaded,
+                lambda e: self.message.emit(f"The offline model could not be loaded: {e}"), self)
 
     # ---------------------------------------------------------------------- audio
     def open_file(self, path: str) -> None:

@@ -62,6 +62,8 @@ class ComparePages:
         status = self.window.statusBar()
         page.message.connect(lambda text: status.showMessage(text, 10_000))
         page.sessionSaved.connect(self.history.refresh)
+        page.settings.modelChanged.connect(lambda _m: page.preload_model())
+        page.preload_model()
         return page
 
     def _on_tab(self, index: int) -> None:

@@ -30,6 +30,20 @@ def offline_engine() -> Engine:
         return _offline
 
 
+def load_offline_model(name: str) -> float:
+    """Load an offline model into the shared engine now; seconds it took (0 if it was loaded).
+
+    Loading holds Python's GIL for 50-160 ms at a time (CTranslate2's and ONNX Runtime's C++
+    set-up), which the GUI thread feels as stalls; done ahead of the first run, recognition itself
+    never waits for it (docs/benchmarks.md, GUI stalls)."""
+    import time
+
+    engine = offline_engine()
+    started = time.perf_counter()
+    engine.model(name)  # type: ignore[attr-defined]  # LocalEngine: cached after the first call
+    return time.perf_counter() - started
+
+
 def make_engine(choice: EngineChoice, url: str = "") -> Engine:
     """The engine for a choice; a DashScope engine needs an API key (environment or keyring)."""
     if choice is EngineChoice.OFFLINE:
