@@ -33,14 +33,21 @@ def decoder_layer_count(variables: dict) -> int:
     return len({k.split("/")[1] for k in variables if re.match(r"decoder/layer_\d+/", k)})
 
 
-def quantize_blocks(w_out_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """MatMulNBits' 8-bit layout: uint8 [N, K/32, 32] with zero point 128, float scales [N, K/32]."""
+def quantize_blocks(w_out_in: np.ndarray, rows_per_pass: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """MatMulNBits' 8-bit layout: uint8 [N, K/32, 32] with zero point 128, float scales [N, K/32].
+
+    A few thousand rows at a time: the float32 temporaries of base's 51865-row embedding at once
+    would add ~400 MB to the peak memory of loading the model."""
     N, K = w_out_in.shape
-    blocks = np.asarray(w_out_in, F32).reshape(N, K // BLOCK, BLOCK)
-    scale = np.abs(blocks).max(-1) / 127.0
-    scale[scale == 0] = 1.0
-    q = np.clip(np.rint(blocks / scale[..., None]), -127, 127) + 128
-    return q.astype(np.uint8), scale.astype(F32)
+    q = np.empty((N, K // BLOCK, BLOCK), np.uint8)
+    scale = np.empty((N, K // BLOCK), F32)
+    for r in range(0, N, rows_per_pass):
+        blocks = np.asarray(w_out_in[r:r + rows_per_pass], F32).reshape(-1, K // BLOCK, BLOCK)
+        s = np.abs(blocks).max(-1) / F32(127.0)
+        s[s == 0] = 1.0
+        q[r:r + rows_per_pass] = np.clip(np.rint(blocks / s[..., None]), -127, 127) + 128
+        scale[r:r + rows_per_pass] = s
+    return q, scale
 
 
 class _GraphBuilder:
@@ -124,7 +131,7 @@ def _step_graph(v: dict, n_layers: int, H: int, dh: int, quantize: bool = True) 
     D = H * dh
     g = _GraphBuilder(quantize)
     sc = float(dh) ** -0.5
-    emb = np.asarray(v["decoder/embeddings/weight"], F32)
+    emb = v["decoder/embeddings/weight"]  # float16 as stored; float32 only where needed
     pos = g.const("pos", np.asarray(v["decoder/position_encodings/encodings"], F32))
     if quantize:
         # One int8 copy serves the embedding lookup and the tied output projection.
@@ -137,7 +144,7 @@ def _step_graph(v: dict, n_layers: int, H: int, dh: int, quantize: bool = True) 
         x = g.op("Reshape", [g.op("Mul", [rows, scale]),
                              g.const("shape_btd0", np.array([0, 0, D], np.int64))])
     else:
-        x = g.op("Gather", [g.const("emb", emb), "tokens"], axis=0)
+        x = g.op("Gather", [g.const("emb", np.asarray(emb, F32)), "tokens"], axis=0)
     x = g.op("Add", [x, g.op("Gather", [pos, "positions"], axis=0)])
     shape_bthd = g.const("shape_bthd", np.array([0, 0, H, dh], np.int64))
     shape_btd = g.const("shape_btd", np.array([0, 0, D], np.int64))
