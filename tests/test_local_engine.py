@@ -68,6 +68,60 @@ def test_streaming_gives_partials_then_finals(engine, manifest):
     assert all(s.end_ms <= len(audio) * 1000 // 16000 for s in tr.sentences)
 
 
+def _stream_counting_final_decodes(engine, audio: np.ndarray, block: int = 1024):
+    """Feed audio in VAD-sized blocks, each processed before the next. Returns the transcript and
+    the full (final-quality) decodes made: (samples decoded, made speculatively?)."""
+    session = engine.start_stream(RecognitionOptions(model=LOCAL_TINY_EN), lambda e: None)
+    calls: list[tuple[int, bool]] = []
+    speculating = [False]
+    decode, speculate = session._final_decoder.decode, session._speculate
+
+    def counted_decode(chunk, *a, **k):
+        calls.append((len(chunk), speculating[0]))
+        return decode(chunk, *a, **k)
+
+    def flagged_speculate(*a, **k):
+        speculating[0] = True
+        try:
+            return speculate(*a, **k)
+        finally:
+            speculating[0] = False
+
+    session._final_decoder.decode, session._speculate = counted_decode, flagged_speculate
+    for i in range(0, len(audio), block):
+        session.send_audio(audio[i:i + block])
+        assert session.wait_idle(60)
+    return session.finish(60), calls
+
+
+@pytest.mark.slow
+def test_final_decode_starts_in_the_silence_and_is_reused(engine, manifest):
+    # The final's decode starts after ~0.06 s of silence; when the utterance then ends (0.5 s of
+    # silence) that result is used as it is: every full decode was a speculative one (pauses
+    # between phrases start some that speech then overrides), none is made at the utterance's end.
+    rec = manifest["sh_en_lj001_0003"]
+    speech = load_audio(rec["audio_path"])
+    audio = np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(24000, np.float32)])
+    tr, calls = _stream_counting_final_decodes(engine, audio)
+    assert len(tr.sentences) >= 1 and calls and all(spec for _, spec in calls), calls
+    assert calls[-1][0] > 0.9 * len(speech)  # the last speculation covered the whole utterance
+    assert error_counts(rec["reference_normalized"], tr.text).wer < 0.2, tr.text
+
+
+@pytest.mark.slow
+def test_speech_after_a_short_pause_drops_the_speculative_final(engine, manifest):
+    # The same sentence twice with a 0.25-s pause: the pause starts a speculative decode of the
+    # first copy, speech resumes, so the utterance goes on and its final holds both copies.
+    rec = manifest["sh_en_lj001_0028"]  # "but by printers in Strasburg, ... and other cities"
+    speech = load_audio(rec["audio_path"])
+    lead, pause = np.zeros(8000, np.float32), np.zeros(4000, np.float32)
+    audio = np.concatenate([lead, speech, pause, speech, np.zeros(24000, np.float32)])
+    tr, calls = _stream_counting_final_decodes(engine, audio)
+    assert any(n <= len(lead) + len(speech) + len(pause) for n, _ in calls), calls  # stopped at the pause
+    assert calls[-1][0] > 2 * len(speech)  # the decode that became the final spans both copies
+    assert tr.text.lower().count("printers") == 2 and tr.text.lower().count("cities") == 2, tr.text
+
+
 def test_send_audio_after_finish_is_ignored(engine):
     session = engine.start_stream(RecognitionOptions(model=LOCAL_TINY_EN), lambda e: None)
     assert session.finish(30).sentences == []

@@ -5,10 +5,10 @@ decoder we step ourselves, and torch would add ~750 MB to every installer. The f
 float32 NumPy: memory-bound (it streamed ~230 MB of weights per step, 30-37 ms a step for base on
 an idle core), which alone kept base with hotwords above the RTF target. Here every linear layer
 is an 8-bit `MatMulNBits` (blocks of 32, int8 compute on VNNI/AVX2) and the log-softmax and top-k
-run in the graph too: ~12 ms a step, the benchmark's WER/B-WER identical to float32 (see
-docs/benchmarks.md). ONNX Runtime is already installed for faster-whisper's VAD; `onnx` only
-builds the graph. `quantize=False` builds the same graph in float32: the reference the tests
-compare against.
+run in the graph too: ~8 ms a step for 5 beams on 2 idle cores, the benchmark's WER/B-WER
+identical to float32 (docs/benchmarks.md). ONNX Runtime is already installed for faster-whisper's
+VAD; `onnx` only builds the graph. `quantize=False` builds the same graph in float32: the
+reference the tests compare against.
 
 Weights are shared and read-only; an `OrtDecoderState` holds everything one decode changes, so
 threads can decode concurrently with one instance.
@@ -237,7 +237,8 @@ def _session(model: bytes, threads: int):
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    # Spinning worker threads collapse when the cores are shared (see blas.py): never spin.
+    # Spinning worker threads collapse when the cores are shared (OpenBLAS's did: 10x slower per
+    # step under load, docs/benchmarks.md): never spin.
     so.add_session_config_entry("session.intra_op.allow_spinning", "0")
     so.log_severity_level = 3
     return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
@@ -322,8 +323,11 @@ class OrtWhisperDecoder:
         S = off + T
         mask = np.triu(np.full((T, S), -np.inf, F32), k=off + 1) if T > 1 else np.zeros((1, S), F32)
         select = [T - 1] if also_at is None else [T - 1, also_at]
-        rows = np.zeros((len(select), self.V), F32)
-        rows[0] = suppress
+        if also_at is None:
+            rows = np.asarray(suppress, F32)[None]
+        else:
+            rows = np.zeros((2, self.V), F32)
+            rows[0] = suppress
         feeds = {"tokens": np.ascontiguousarray(tokens, dtype=np.int64),
                  "positions": np.arange(off, S, dtype=np.int64), "mask": mask,
                  "select": np.array(select, np.int64), "suppress": rows, "k": np.array([k], np.int64),

@@ -1,10 +1,11 @@
 """Beam search with weighted hotword fusion on our own decoder, and the guards around it.
 
 Over-biasing in an attention decoder does not only substitute words: it can skip audio to
-reach a hotword, or loop on it (design notes §6). So a biased decode is checked against the
-plain CT2 decode of the same chunk and replaced by it when it
+reach a hotword, or loop on it (design notes §6). So a biased decode is replaced by the plain
+beam search of the same chunk when it
   * loops (compression ratio above Whisper's 2.4), or
-  * covers clearly less speech (normalised text shorter than COVERAGE of the plain one).
+  * covers clearly less speech (normalised text shorter than COVERAGE of an unbiased greedy
+    decode, which runs as one more row of the biased search's own batch).
 Each hotword may complete at most MAX_HITS times per chunk; further completions earn nothing.
 """
 
@@ -179,8 +180,8 @@ def biased_decode(chunk: ChunkDecoder, enc, tok, prompt: list[int], language: st
     """Weighted decode of one chunk, checked by the guards.
 
     A best hypothesis that completed no hotword carries no net bonus (take-back), so it is an
-    ordinary hypothesis ranked on acoustics: it is kept without the reference decode unless it
-    loops. Only a hypothesis that used a hotword pays for the plain decode it is checked against.
+    ordinary hypothesis ranked on acoustics: it is kept unless it loops. Only a hypothesis that
+    used a hotword is checked against the greedy reference row.
     """
     from .recognizer import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 

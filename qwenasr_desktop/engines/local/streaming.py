@@ -2,13 +2,14 @@
 
 `send_audio` only appends to a queue, so the capture callback never waits for the CPU. A worker
 thread runs the VAD on what arrived and re-decodes the growing utterance for a partial, first
-after FIRST_PARTIAL_S and then every PARTIAL_EVERY_S (greedy CT2 with the hotword prompt over a
-short encoder window, no word timing: a partial is replaced soon anyway).
+after FIRST_PARTIAL_S and then every PARTIAL_EVERY_S (greedy, with the hotword prompt but no trie,
+over a short encoder window, no word timing: a partial is replaced soon anyway).
 
 The final needs the full decode (30-s window, weighted hotwords), which alone takes most of a
 second for base, and the VAD only declares an utterance over after 0.5 s of silence. So the final
-decode starts speculatively once ~0.1 s of silence follows speech; if the silence then lasts,
-that result is the final and appears as soon as it is ready, and if speech resumes it is dropped.
+decode starts speculatively once ~0.06 s of silence follows speech (no partial starts once
+silence has begun, so the worker is free for it); if the silence then lasts, that result is the
+final and appears as soon as it is ready, and if speech resumes it is dropped.
 When decoding falls behind the audio, partials are skipped: finals never are.
 """
 
@@ -28,7 +29,7 @@ from .vad import FrameVad, Segmenter, VadConfig
 
 FIRST_PARTIAL_S = 0.5  # of utterance audio, 0.2 s of which is the padding before the speech
 PARTIAL_EVERY_S = 0.5
-SPECULATE_AFTER_FRAMES = 3  # VAD frames (32 ms) of silence before the final decode starts
+SPECULATE_AFTER_FRAMES = 2  # VAD frames (32 ms) of silence before the final decode starts
 STREAM_VAD = VadConfig(min_silence_ms=500, max_utterance_s=20.0)
 PAD = STREAM_VAD.speech_pad_ms * SAMPLE_RATE // 1000
 
@@ -160,9 +161,11 @@ class LocalStreamingSession(StreamingSession):
         start = self._seg.active_start
         if start is None:
             return
-        if self._seg.trailing_silence_frames >= SPECULATE_AFTER_FRAMES:
+        silence = self._seg.trailing_silence_frames
+        if silence >= SPECULATE_AFTER_FRAMES:
             self._speculate(start)
-            return
+        if silence:
+            return  # speech may be ending: keep the worker free for the final's decode
         end = self._seg.position
         due = FIRST_PARTIAL_S if self._partials == 0 else PARTIAL_EVERY_S
         if end - max(start, self._last_partial_at) < due * SAMPLE_RATE:
