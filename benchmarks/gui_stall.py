@@ -4,10 +4,11 @@ A 10 ms QTimer records the gap between its ticks on the GUI thread while the Rec
 page runs A (plain) and B (with hotwords) on the offline engine in file mode. The largest gap beyond
 the timer period is the worst stall a user would feel.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.gui_stall [CLIP_ID] [--no-preload]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.gui_stall [CLIP_ID] [--no-preload] [--live]
 
 By default the model is preloaded first, as the app does when the page opens (stalls reported
-separately); --no-preload lets the first run load it, as before the preload existed.
+separately); --no-preload lets the first run load it, as before the preload existed; --live runs
+the comparison in real-time mode (the file fed as a microphone would be, partials and finals).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from qwenasr_desktop.ui.compare.compare_page import ComparePage
 MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "manifest.jsonl"
 
 
-def main(clip_id: str = "sh_en_lj001_0003", preload: bool = True) -> None:
+def main(clip_id: str = "sh_en_lj001_0003", preload: bool = True, live: bool = False) -> None:
     records = {json.loads(line)["id"]: json.loads(line) for line in MANIFEST.read_text().splitlines()}
     rec = records[clip_id]
     app = QApplication.instance() or QApplication(sys.argv)
@@ -47,7 +48,11 @@ def main(clip_id: str = "sh_en_lj001_0003", preload: bool = True) -> None:
     page.show()
     page.settings.select_model(LOCAL_BASE)
     page.settings.select_list(list_id)
-    page.open_file(str(MANIFEST.parent / rec["audio"]))
+    if live:  # real-time mode: two streaming sessions fed from the file, as from a microphone
+        page.source.live_mode.setChecked(True)
+        page.audio_path = str(MANIFEST.parent / rec["audio"])
+    else:
+        page.open_file(str(MANIFEST.parent / rec["audio"]))
 
     timer = QTimer()
     timer.setInterval(10)
@@ -82,7 +87,8 @@ def main(clip_id: str = "sh_en_lj001_0003", preload: bool = True) -> None:
     if preload:
         # What the app does when the page opens: load the model before the user clicks Compare.
         measure("model preload (page opened)", page.preload_model, page.modelPreloaded)
-    measure("A/B run" + (" (model preloaded)" if preload else " (model loaded by the run)"),
+    measure(("real-time " if live else "") + "A/B run"
+            + (" (model preloaded)" if preload else " (model loaded by the run)"),
             page.run_box.compare.click, page.runFinished)
     print(f"load average {os.getloadavg()[0]:.2f}")
     app.processEvents()
@@ -90,4 +96,4 @@ def main(clip_id: str = "sh_en_lj001_0003", preload: bool = True) -> None:
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(*args, preload="--no-preload" not in sys.argv)
+    main(*args, preload="--no-preload" not in sys.argv, live="--live" in sys.argv)
