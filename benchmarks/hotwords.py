@@ -40,6 +40,7 @@ def configs(lambdas: list[float] | None, weights: list[int]) -> list[dict]:
         return [dict(name=f"bias w={w} lam={lam}", mode="bias", weight=w, lam=lam)
                 for lam in lambdas for w in weights]
     out = [dict(name="no biasing", mode="none", weight=4),
+           dict(name="no biasing, CT2 beam search", mode="none", weight=4, plain_decoder="ct2"),
            dict(name="faster-whisper hotwords=", mode="fw", weight=4),
            dict(name="prompt only (ours)", mode="prompt", weight=4)]
     out += [dict(name=f"weighted w={w}", mode="bias", weight=w) for w in weights]
@@ -96,6 +97,8 @@ def run_one(model: str, cfg: dict, manifest: Path) -> dict:
                 extra["lam"] = cfg["lam"]
             if "prompt_min_weight" in cfg:
                 extra["prompt_min_weight"] = cfg["prompt_min_weight"]
+            if "plain_decoder" in cfg:
+                extra["plain_decoder"] = cfg["plain_decoder"]
             ctx = context_for(r, cfg.get("context"), records)
             opts = RecognitionOptions(model=MODELS[model], hotwords=hws, extra=extra,
                                       language_hints=[r["lang"]] if model == "base" else [],

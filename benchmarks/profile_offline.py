@@ -28,7 +28,7 @@ def wrap(obj, name, key=None):
             d = T.setdefault(key, [0.0, 0]); d[0] += time.perf_counter() - t; d[1] += 1
     setattr(obj, name, g)
 
-for n in ("features", "encode", "detect_language", "_search", "_generate_blocking_repeats", "align"):
+for n in ("features", "encode", "detect_language", "_search", "_generate_ct2", "align"):
     wrap(recognizer.ChunkDecoder, n)
 wrap(odec.OrtWhisperDecoder, "step"); wrap(odec.OrtWhisperDecoder, "start")
 wrap(search, "beam_search")

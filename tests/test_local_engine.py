@@ -40,6 +40,21 @@ def test_recognizes_english_clip_with_times(engine, manifest):
 
 
 @pytest.mark.slow
+def test_ct2_plain_decoder_agrees_with_ours_and_bad_names_are_refused(engine, manifest):
+    # Plain decodes run on our int8 decoder; CTranslate2's beam search stays selectable. On this
+    # clip both write the reference (the benchmark compares them over every clip).
+    rec = manifest["sh_en_ls_1995-1837-0001"]
+    ours = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_TINY_EN))
+    ct2 = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_TINY_EN,
+                                                                 extra={"plain_decoder": "ct2"}))
+    for tr in (ours, ct2):
+        assert error_counts(rec["reference_normalized"], tr.text).wer < 0.1, tr.text
+    with pytest.raises(EngineError, match="Unknown plain_decoder 'torch'; use one of: ours, ct2"):
+        engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_TINY_EN,
+                                                               extra={"plain_decoder": "torch"}))
+
+
+@pytest.mark.slow
 def test_chinese_output_is_simplified(engine, manifest):
     rec = manifest["sh_zh_thchs30_D4_753"]
     tr = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_BASE, language_hints=["zh"]))

@@ -37,6 +37,15 @@ from .vad import VadConfig, merge_utterances, speech_utterances
 ENGINE_NAME = "local"
 
 
+PLAIN_DECODERS = ("ours", "ct2")
+
+
+def _plain_decoder(value: object) -> str:
+    if value not in PLAIN_DECODERS:
+        raise EngineError(f"Unknown plain_decoder {value!r}; use one of: {', '.join(PLAIN_DECODERS)}.")
+    return str(value)
+
+
 class LocalEngine(Engine):
     name = ENGINE_NAME
 
@@ -75,6 +84,7 @@ class LocalEngine(Engine):
             beam_size=int(extra.get("beam_size", 5)),
             biasing=bool(extra.get("biasing", True)) and bool(hotwords),
             lam=extra.get("lam"), prompt_min_weight=int(extra.get("prompt_min_weight", 2)),
+            plain_decoder=_plain_decoder(extra.get("plain_decoder", "ours")),
         )
 
     # ------------------------------------------------------------ recognize

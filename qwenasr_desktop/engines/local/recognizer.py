@@ -44,6 +44,9 @@ class DecodeSettings:
     # cheaper and as accurate for plain decoding, but weighted biasing needs the full window
     # (B-WER 3 -> 27-33 % with short ones, docs/benchmarks.md): for streaming partials only.
     short_window_s: float | None = None
+    # "ours" (default): plain decodes on our int8 decoder, the same search as weighted hotwords;
+    # "ct2": CTranslate2's own beam search, faster-whisper's path (kept for comparison).
+    plain_decoder: str = "ours"
 
 
 @dataclass
@@ -135,14 +138,15 @@ class ChunkDecoder:
 
     def plain_decode(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
         """Beam search without hotword bonuses, with Whisper's fallbacks for loops and silence."""
-        res = self._search(enc, tok, prompt, language)
+        search = self._generate_ct2 if self.settings.plain_decoder == "ct2" else self._search
+        res = search(enc, tok, prompt, language)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
-            retry = self._search(enc, tok, [], language)
+            retry = search(enc, tok, [], language)
             retry.notes.append("compression-fallback")
             res = retry
         if compression_ratio(res.text) > COMPRESSION_LIMIT:
-            res = self._generate_blocking_repeats(enc, tok, language)
+            res = self._generate_ct2(enc, tok, [], language, no_repeat_ngram_size=3)
             res.notes.append("no-repeat-fallback")
         return res
 
@@ -159,14 +163,15 @@ class ChunkDecoder:
                            no_speech_prob=found.no_speech_prob,
                            avg_logprob=found.logprob / (len(found.tokens) + 1))
 
-    def _generate_blocking_repeats(self, enc, tok, language: str) -> ChunkResult:
-        """CTranslate2's beam search with an n-gram block, the last resort against a loop."""
-        seq = [*tok.sot_sequence, tok.no_timestamps]
+    def _generate_ct2(self, enc, tok, prompt: list[int], language: str, **kw) -> ChunkResult:
+        """CTranslate2's beam search: the last resort against a loop (for its n-gram block), or
+        every plain decode with `plain_decoder="ct2"`."""
+        seq = ([tok.sot_prev, *prompt] if prompt else []) + [*tok.sot_sequence, tok.no_timestamps]
         max_new = 448 - len(seq) - 1
         out = self.model.ct2.generate(enc, [seq], beam_size=self.settings.beam_size,
                                       max_length=len(seq) + max_new, return_scores=True,
                                       return_no_speech_prob=True, suppress_blank=True,
-                                      suppress_tokens=[-1], no_repeat_ngram_size=3)[0]
+                                      suppress_tokens=[-1], **kw)[0]
         tokens = [t for t in out.sequences_ids[0] if t < tok.eot]
         text = tok.decode(tokens).strip()
         # With length_penalty 1, CT2's score is the length-normalised log-probability.
