@@ -25,10 +25,16 @@ class Job(QObject):
         try:
             result = self._fn()
         except Exception as e:
-            self.failed.emit(e)
+            outcome, value = self.failed, e
         else:
-            self.succeeded.emit(result)
-        self.finished.emit()
+            outcome, value = self.succeeded, result
+        try:
+            outcome.emit(value)
+            self.finished.emit()
+        except RuntimeError:
+            # The parent widget (and this job with it) was deleted while the work ran, e.g. the
+            # window closed during a model preload: nobody is left to tell.
+            _running.discard(self)
 
 
 class _Runner(QRunnable):
