@@ -192,6 +192,19 @@ def test_damaged_model_is_detected(monkeypatch):
         packaged_models.read_model_files("base")
 
 
+def test_decoder_weights_that_do_not_parse_give_the_reinstall_message(monkeypatch):
+    # CT2 loads the file, then our decoder reads the same bytes; if they are damaged there (here:
+    # the real parser on a truncated copy), the user gets the model-missing message, not a traceback.
+    from qwenasr_desktop.engines.local import ort_decoder
+
+    real = ort_decoder.read_ct2_variables
+    monkeypatch.setattr(ort_decoder, "read_ct2_variables", lambda buf: real(bytes(buf)[: len(buf) // 2]))
+    monkeypatch.setattr(packaged_models, "_cache", {})
+    with pytest.raises(ModelMissingError, match=r"could not be prepared for decoding \(the model file is "
+                                                r"truncated or damaged.*Reinstall the package"):
+        packaged_models.load_model("tiny.en")
+
+
 def test_model_is_loaded_once_and_shared(engine):
     import threading
 

@@ -158,7 +158,11 @@ def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
         from .ort_decoder import OrtWhisperDecoder
 
         # Built from the same bytes: reading the 145 MB again later would cost another copy.
-        decoder = OrtWhisperDecoder.from_bytes(mf.model_bin)
+        try:
+            decoder = OrtWhisperDecoder.from_bytes(mf.model_bin)
+        except (RuntimeError, ValueError, KeyError) as e:  # a damaged file, or ONNX Runtime refusing it
+            raise ModelMissingError(f"The offline model {name} from {mf.source} could not be prepared "
+                                    f"for decoding ({e}). Reinstall the package.") from None
         model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json, decoder)
         del mf  # the model.bin bytes: CT2 and ONNX Runtime hold their own converted copies
         _cache[name] = model
