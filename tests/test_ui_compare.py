@@ -202,6 +202,7 @@ def test_page_preloads_the_offline_model_and_skips_cloud_engines(qtbot, manifest
     with qtbot.waitSignal(page.modelPreloaded, timeout=RUN_TIMEOUT_MS) as blocker:
         page.preload_model()
     assert blocker.args == [LOCAL_TINY_EN] and LOCAL_TINY_EN in _cache
+    assert messages[0] == f"Loading the offline model {LOCAL_TINY_EN} in the background…", messages
     assert any(m.startswith(f"Offline model {LOCAL_TINY_EN} loaded (") for m in messages), messages
     assert load_offline_model(LOCAL_TINY_EN) < 0.05  # the run that follows finds it loaded
     # A cloud engine has nothing to preload: no job, no signal.

@@ -137,6 +137,13 @@ _cache: dict[str, LoadedModel] = {}
 _cache_lock = threading.Lock()
 
 
+def is_loaded(name: str) -> bool:
+    try:
+        return resolve_name(name) in _cache
+    except ModelMissingError:
+        return False
+
+
 def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
     """The process-wide instance of a model; concurrent callers wait for one load."""
     name = resolve_name(name)

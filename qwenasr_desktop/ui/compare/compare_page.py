@@ -22,7 +22,7 @@ from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
-from ..recognition.engine_choice import load_offline_model
+from ..recognition.engine_choice import load_offline_model, offline_model_loaded
 from ..recognition.engine_labels import EngineChoice, engine_label
 from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource
@@ -113,6 +113,8 @@ class ComparePage(QWidget):
         if self.settings.engine_choice is not EngineChoice.OFFLINE:
             return
         name = self.settings.model_info.name
+        if not offline_model_loaded(name):
+            self.message.emit(f"Loading the offline model {name} in the background…")
 
         def loaded(seconds: float) -> None:
             if seconds > 0.05:

@@ -30,6 +30,12 @@ def offline_engine() -> Engine:
         return _offline
 
 
+def offline_model_loaded(name: str) -> bool:
+    from ...engines.local.packaged_models import is_loaded
+
+    return is_loaded(name)
+
+
 def load_offline_model(name: str) -> float:
     """Load an offline model into the shared engine now; seconds it took (0 if it was loaded).
 
