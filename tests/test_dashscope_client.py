@@ -14,10 +14,10 @@ import threading
 import numpy as np
 import pytest
 import soundfile as sf
+from emulators import clean_emulator_fixtures, serving  # tests/ is on sys.path
 
 from qwenasr_desktop.core.context import Context, ContextMessage, Role
 from qwenasr_desktop.core.hotwords import Hotword, HotwordList
-from qwenasr_desktop.emulator import EmulatorServer
 from qwenasr_desktop.engines.base import CancelledError, CancelToken, RecognitionOptions
 from qwenasr_desktop.engines.dashscope import DashScopeEngine, make_dashscope_engine
 from qwenasr_desktop.engines.dashscope.auth import mask, redact
@@ -39,22 +39,7 @@ from qwenasr_desktop.engines.dashscope.vocabulary import VocabularyBinding, Voca
 KEY = "sk-clienttest-4f9a8b7c6d5e"
 
 
-def _no_engine():
-    raise AssertionError("this test must not reach recognition")
-
-
-@pytest.fixture(scope="module")
-def emu():
-    with EmulatorServer(_no_engine, api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu):
-    emu.faults.reset()
-    emu.store.vocabularies.clear()
-    yield
-    emu.faults.reset()
+emu, _clean = clean_emulator_fixtures(KEY)
 
 
 class Sleeps(list):
@@ -346,7 +331,7 @@ def test_inline_wav_helper_roundtrip():
 
 
 def test_realtime_task_failure_is_reported_to_the_session():
-    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.5) as e2:
+    with serving(KEY, idle_timeout_s=0.5) as e2:
         eng = DashScopeEngine(resolve_region(e2.base_url), KEY)
         errors, failed = [], threading.Event()
 

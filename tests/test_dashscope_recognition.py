@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import threading
 
-import dashscope
 import httpx
 import numpy as np
 import pytest
@@ -26,11 +25,11 @@ from dashscope.audio.asr import (
     VocabularyService,
 )
 from dashscope.utils.oss_utils import OssUtils
+from emulators import serving  # tests/ is on sys.path
 
 from qwenasr_desktop.core.context import Context
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.metrics import error_counts, hotword_score
-from qwenasr_desktop.emulator import EmulatorServer
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.dashscope import DashScopeEngine
 from qwenasr_desktop.engines.dashscope.config import resolve_region
@@ -47,11 +46,8 @@ MAX_WER = 0.35
 
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(LocalEngine(), api_key=KEY) as server:
-        old = dashscope.base_http_api_url, dashscope.base_websocket_api_url
-        dashscope.base_http_api_url, dashscope.base_websocket_api_url = server.http_base, server.ws_url
+    with serving(KEY, LocalEngine(), sdk=True) as server:
         yield server
-        dashscope.base_http_api_url, dashscope.base_websocket_api_url = old
 
 
 @pytest.fixture(scope="module")

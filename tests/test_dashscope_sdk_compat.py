@@ -3,30 +3,21 @@ recognition; the recognizing scenarios are in test_dashscope_recognition.py)."""
 
 from __future__ import annotations
 
-import dashscope
 import numpy as np
 import pytest
 import soundfile as sf
 from dashscope.audio.asr import Transcription, VocabularyService
 from dashscope.audio.asr.vocabulary import VocabularyServiceException
 from dashscope.utils.oss_utils import OssUtils
-
-from qwenasr_desktop.emulator import EmulatorServer
+from emulators import serving  # tests/ is on sys.path
 
 KEY = "sk-sdkcompat-0123456789"
 
 
-def _no_engine():
-    raise AssertionError("this test must not reach recognition")
-
-
 @pytest.fixture(scope="module")
 def emu():
-    with EmulatorServer(_no_engine, api_key=KEY) as server:
-        old = dashscope.base_http_api_url, dashscope.base_websocket_api_url
-        dashscope.base_http_api_url, dashscope.base_websocket_api_url = server.http_base, server.ws_url
+    with serving(KEY, sdk=True) as server:
         yield server
-        dashscope.base_http_api_url, dashscope.base_websocket_api_url = old
 
 
 def test_sdk_vocabulary_service_crud(emu):

@@ -14,32 +14,16 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
+from emulators import clean_emulator_fixtures, serving  # tests/ is on sys.path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from qwenasr_desktop.emulator import EmulatorServer
-
 KEY = "sk-emulatortest0001"
 
 
-def _no_engine():
-    raise AssertionError("this test must not reach recognition")
-
-
-@pytest.fixture(scope="module")
-def emu():
-    with EmulatorServer(_no_engine, api_key=KEY) as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu):
-    emu.faults.reset()
-    yield
-    emu.faults.reset()
-    emu.store.vocabularies.clear()
+emu, _clean = clean_emulator_fixtures(KEY)
 
 
 @pytest.fixture()
@@ -130,7 +114,7 @@ def test_ten_lists_per_account(api):
 
 
 def test_lists_are_per_account():
-    with EmulatorServer(_no_engine) as open_emu:  # accepts any key; each key is an account
+    with serving(None) as open_emu:  # accepts any key; each key is an account
         url = open_emu.http_base + "/services/audio/asr/customization"
         mk = {"model": "speech-biasing", "input": {"action": "create_vocabulary", "prefix": "a",
                                                     "target_model": "fun-asr",
@@ -358,7 +342,7 @@ def test_ws_auth_rejected_at_handshake(emu):
 
 
 def test_ws_auth_as_task_failed_mode():
-    with EmulatorServer(_no_engine, api_key=KEY, ws_auth_mode="task-failed") as e2:
+    with serving(KEY, ws_auth_mode="task-failed") as e2:
         events = ws_run(exchange(e2.ws_url, run_task(task_id="abc"), key="sk-wrong"))
         assert events[0]["header"] == {"task_id": "abc", "event": "task-failed", "attributes": {},
                                        "error_code": "InvalidApiKey",
@@ -368,7 +352,7 @@ def test_ws_auth_as_task_failed_mode():
 def test_ws_idle_timeout_heartbeat_and_engine_failure_are_task_failed():
     """No audio for the idle timeout -> CLIENT_ERROR; heartbeats flow meanwhile when asked for;
     an engine that cannot start is reported as task-failed InternalError, never a crash."""
-    with EmulatorServer(_no_engine, api_key=KEY, idle_timeout_s=0.6, heartbeat_interval_s=0.1) as e2:
+    with serving(KEY, idle_timeout_s=0.6, heartbeat_interval_s=0.1) as e2:
         params = {"format": "pcm", "sample_rate": 16000, "heartbeat": True}
         events = ws_run(exchange(e2.ws_url, run_task(params=params, task_id="idle")))
         kinds = [ev["header"]["event"] for ev in events]
