@@ -39,3 +39,22 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     d.mkdir()
     monkeypatch.setenv("QWENASR_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture()
+def db_path(data_dir) -> Path:
+    """The app's database file inside the test's private data directory."""
+    from qwenasr_desktop.storage.appdirs import resolve_app_dirs
+
+    return resolve_app_dirs().ensure().database
+
+
+@pytest.fixture()
+def repo(db_path):
+    """Hotword lists in that database (modules with another kind of `repo` define their own)."""
+    from qwenasr_desktop.storage import db
+    from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+
+    r = HotwordListRepository(db.connect(db_path))
+    yield r
+    r._conn.close()

@@ -19,11 +19,6 @@ ITEMS = [Hotword("厄洛替尼盐酸盐", 5, "zh"), Hotword("Фенибут Бе
          Hotword("EGFR inhibitor", 4, "en")]
 
 
-@pytest.fixture()
-def db_path(data_dir):
-    return resolve_app_dirs().ensure().database
-
-
 def reopen(path):
     return HotwordListRepository(dbmod.connect(path))
 

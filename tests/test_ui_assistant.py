@@ -9,7 +9,6 @@ from test_candidates import BRIEF
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_TINY_EN
 from qwenasr_desktop.storage import db
-from qwenasr_desktop.storage.appdirs import resolve_app_dirs
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.ui.assistant.candidates_dialog import CandidatesDialog
 from qwenasr_desktop.ui.assistant.tuning_dialog import EngineChoice, TuningDialog
@@ -18,18 +17,6 @@ from qwenasr_desktop.ui.main_window import MainWindow
 
 # The case of tests/test_tuning.py: "Stuffet" is inserted for "stuff it" at weight 5 (lambda 0.75).
 TUNE_LIST = [Hotword("counselled", 1), Hotword("belly", 3), Hotword("Stuffet", 5)]
-
-
-@pytest.fixture()
-def db_path(data_dir):
-    return resolve_app_dirs().ensure().database
-
-
-@pytest.fixture()
-def repo(db_path):
-    r = HotwordListRepository(db.connect(db_path))
-    yield r
-    r._conn.close()
 
 
 def saved(db_path, list_id):

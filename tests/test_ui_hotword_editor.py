@@ -13,25 +13,12 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 from qwenasr_desktop.core.hotword_io import Format
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.storage import db
-from qwenasr_desktop.storage.appdirs import resolve_app_dirs
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.ui.hotwords.delegates import LiveLineEdit, WeightDelegate, WeightEditor
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
 from qwenasr_desktop.ui.hotwords.table_model import Column
 
 ROWS = [Hotword("厄洛替尼", 4, "zh"), Hotword("Osimertinib", 3, "en"), Hotword("Метформин", 2)]
-
-
-@pytest.fixture()
-def db_path(data_dir):
-    return resolve_app_dirs().ensure().database
-
-
-@pytest.fixture()
-def repo(db_path):
-    r = HotwordListRepository(db.connect(db_path))
-    yield r
-    r._conn.close()
 
 
 @pytest.fixture()

@@ -67,6 +67,20 @@ def _require_model(body: dict) -> str:
     return model
 
 
+async def _recognition_request(request: web.Request):
+    """(server, account, body, model name, ModelInfo) of an authenticated recognition request;
+    an unknown model is the cloud's 404 ModelNotFound."""
+    srv: EmulatorServer = request.app[SERVER_KEY]
+    account = srv.authenticate(request)
+    body = await read_json(request)
+    model = _require_model(body)
+    try:
+        info = model_info(model)
+    except UnknownModelError:
+        raise ApiError(404, "ModelNotFound", f"Model '{model}' not found.") from None
+    return srv, account, body, model, info
+
+
 def _input(body: dict) -> dict:
     inp = body.get("input")
     if inp is None:
@@ -290,14 +304,7 @@ async def fetch_audio(srv: EmulatorServer, url: str, account: str, model: str,
 async def transcription(request: web.Request) -> web.Response:
     """Async submit. Up to 100 file_urls are accepted (older Paraformer limit; Fun-ASR docs now say
     one per task, §7.9); the SDK's Transcription sends a list either way."""
-    srv: EmulatorServer = request.app[SERVER_KEY]
-    account = srv.authenticate(request)
-    body = await read_json(request)
-    model = _require_model(body)
-    try:
-        info = model_info(model)
-    except UnknownModelError:
-        raise ApiError(404, "ModelNotFound", f"Model '{model}' not found.") from None
+    srv, account, body, model, info = await _recognition_request(request)
     if not info.supports(Mode.FILE):
         raise ApiError(403, "AccessDenied", "current user api does not support asynchronous calls")
     if request.headers.get("X-DashScope-Async", "").lower() != "enable":
@@ -481,14 +488,7 @@ async def flash(request: web.Request) -> web.Response:
     """Fun-ASR-Flash. Response shape is uncertain in the docs (§4.1, §7.4): the text is at
     `output.text` (what known clients parse and what the SDK's MultiModalConversationOutput
     accepts), with `output.sentences` (file-result shape) added so timestamps are available."""
-    srv: EmulatorServer = request.app[SERVER_KEY]
-    account = srv.authenticate(request)
-    body = await read_json(request)
-    model = _require_model(body)
-    try:
-        info = model_info(model)
-    except UnknownModelError:
-        raise ApiError(404, "ModelNotFound", f"Model '{model}' not found.") from None
+    srv, account, body, model, info = await _recognition_request(request)
     if not info.supports(Mode.FLASH):
         raise invalid(f"Model '{model}' is not served by multimodal-generation here; use "
                       "fun-asr-flash-2026-06-15.")
