@@ -100,7 +100,8 @@ def _transcribe_options(args: argparse.Namespace, hotwords: list) -> Recognition
 
     context = Context.from_texts(args.context) if args.context else None
     return RecognitionOptions(model=args.transcribe_model, hotwords=hotwords,
-                              language_hints=_split_hints(args.language_hints), context=context)
+                              language_hints=_split_hints(args.language_hints), context=context,
+                              chinese_script=args.chinese_script)
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
@@ -349,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--hotwords", help="hotword list file (JSON, CSV, TSV or text)")
     t.add_argument("--context", action="append", help="prior conversation or notes (repeatable)")
     t.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
+    t.add_argument("--chinese-script", choices=["simplified", "traditional", "as-decoded"],
+                   default="simplified", help="script of Mandarin output (default: simplified)")
     t.add_argument("--compare", action="store_true", help="also run without hotwords and show hits")
     t.add_argument("--json", action="store_true", help="print the transcript as JSON")
     t.set_defaults(func=cmd_transcribe)

@@ -1,4 +1,4 @@
-"""Shared fixtures. Qt runs offscreen; the speech clips come from ../shared/testdata."""
+"""Shared fixtures. Qt runs offscreen; the speech clips are vendored in tests/data (README there)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
-TESTDATA = REPO.parent / "shared" / "testdata"
+TESTDATA = REPO / "tests" / "data"
 
 
 def load_manifest(name: str = "manifest.jsonl") -> list[dict]:
@@ -28,7 +28,7 @@ def load_manifest(name: str = "manifest.jsonl") -> list[dict]:
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, dict]:
     if not TESTDATA.is_dir():
-        pytest.fail(f"test data not found at {TESTDATA}; it is the shared/ folder beside the checkout")
+        pytest.fail(f"test data not found at {TESTDATA}; it is part of the repository")
     return {r["id"]: r for r in load_manifest()}
 
 

@@ -96,11 +96,11 @@ def test_sparse_candidates_equal_ranking_the_whole_vocabulary_with_bonuses():
 
 
 @pytest.mark.slow
-def test_target_fixed_at_moderate_weight_and_distractors_stay_out(engine, manifest):
+def test_targets_fixed_at_the_default_weight_and_distractors_stay_out(engine, manifest):
     rec = manifest["sh_en_lj001_0028"]
     plain = engine.recognize(rec["audio_path"], RecognitionOptions(model=LOCAL_BASE, language_hints=["en"]))
     biased = engine.recognize(rec["audio_path"], RecognitionOptions(
-        model=LOCAL_BASE, language_hints=["en"], hotwords=_hotwords(rec, 3)))
+        model=LOCAL_BASE, language_hints=["en"], hotwords=_hotwords(rec, 4)))
     targets = [h["text"] for h in rec["hotwords"] if not h["distractor"]]
     found = lambda text: sum(hotword_hits(text, t) > 0 for t in targets)  # noqa: E731
     assert found(biased.text) == len(targets), biased.text

@@ -67,6 +67,7 @@ SAMPLE = {
     Key.THEME: "dark",
     Key.DEBUG_LOGGING: True,
     Key.WELCOME_SEEN: True,
+    Key.CHINESE_SCRIPT: "traditional",
 }
 
 
@@ -171,6 +172,8 @@ def test_dialog_saves_and_reloads_every_field(qtbot, memory_keyring, dirs, repo)
     dialog.sessions_dir.setText(str(dirs.data / "my sessions"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
     dialog.debug_logging.setChecked(True)
+    assert dialog.chinese_script.currentData() == "simplified"
+    dialog.chinese_script.setCurrentIndex(dialog.chinese_script.findData("traditional"))
     dialog.api_key.setText(KEY)
     dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
@@ -181,13 +184,14 @@ def test_dialog_saves_and_reloads_every_field(qtbot, memory_keyring, dirs, repo)
     assert fresh.get(Key.DEFAULT_MODEL) == "fun-asr"
     assert fresh.get(Key.DEFAULT_LIST) == clinic
     assert fresh.get(Key.THEME) == "light" and fresh.get(Key.DEBUG_LOGGING) is True
+    assert fresh.get(Key.CHINESE_SCRIPT) == "traditional"
     assert memory_keyring.store[(auth.KEYRING_SERVICE, auth.KEYRING_USER)] == KEY
     assert files_containing(dirs.data, KEY) == []
     again = SettingsDialog(fresh, dirs, repo)
     qtbot.addWidget(again)
     assert again.region.currentData() == "custom" and again.custom_url.text() == "http://127.0.0.1:9"
     assert again.default_list.currentData() == clinic and again.theme.currentData() == "light"
-    assert again.debug_logging.isChecked()
+    assert again.debug_logging.isChecked() and again.chinese_script.currentData() == "traditional"
     assert "system keyring" in again.key_status.text() and again.forget_key.isEnabled()
 
 

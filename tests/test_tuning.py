@@ -2,7 +2,7 @@
 
 The real runs use one short LibriSpeech clip ("STUFF IT INTO YOU HIS BELLY COUNSELLED HIM") with
 tiny.en in trie-only mode: the target "counselled" is misspelt at weight 1 and the sound-alike
-distractor "Stuffet" (for "stuff it") is written at a too-high weight. Both were found by running
+distractor "Stuffy" (for "stuff it") is written at a too-high weight. Both were found by running
 the engine, not assumed; the assertions check the tuner's conclusions, not one exact transcript.
 """
 
@@ -124,10 +124,11 @@ def counting_engine() -> CountingEngine:
 
 
 CLIP = "sh_en_ls_1089-134686-0001"
-# Weights act only through the trie, never the prompt; a per-token bonus of 0.75 (the default is
-# 0.5) makes weight 5 over-bias this clip, which is what the tuner must notice.
-TRIE_ONLY = {"prompt_min_weight": 9, "lam": 0.75}
-TUNE_LIST = [Hotword("counselled", 1), Hotword("belly", 3), Hotword("Stuffet", 5)]
+# No glossary in the prompt; a biased decode pulled hard towards the hotwords (proposal_bonus 3.75,
+# the default is 2) proposes "Stuffy" for "Stuffed it", and a verdict bonus of 0.75 per token and
+# weight (the default is 0.5) keeps it at weight 5 only: an over-biased weight the tuner must notice.
+TRIE_ONLY = {"prompt_min_weight": 9, "lam": 0.75, "proposal_bonus": 3.75}
+TUNE_LIST = [Hotword("counselled", 1), Hotword("belly", 3), Hotword("Stuffy", 5)]
 
 
 @pytest.fixture(scope="session")
@@ -157,7 +158,7 @@ def test_tuning_raises_recall_over_weight_one(tuned):
 @pytest.mark.slow
 def test_tuning_flags_a_too_high_weight_that_causes_a_false_insertion(tuned):
     _runner, _cost, report, _calls, _seen = tuned
-    h = report.by_text("Stuffet")
+    h = report.by_text("Stuffy")
     assert h.stats[5].false_insertions >= 1, h.stats[5].examples
     assert any("stuff" in e for e in h.stats[5].examples), h.stats[5].examples
     assert h.current_too_high and 5 in h.recommendation.too_high

@@ -20,26 +20,26 @@ def test_tune_prints_the_table_and_writes_the_tuned_list(tmp_path, manifest):
     rec = manifest["sh_en_ls_1089-134686-0001"]
     lst = tmp_path / "list.json"
     lst.write_text(json.dumps([{"text": "counselled", "weight": 1}, {"text": "belly", "weight": 3},
-                               {"text": "Stuffet", "weight": 5}]))
+                               {"text": "Stuffy", "weight": 5}]))
     ref = tmp_path / "ref.txt"
     ref.write_text(rec["reference"])
     out = tmp_path / "tuned.json"
     p = run("hotwords", "tune", "--audio", str(rec["audio_path"]), "--reference", str(ref),
             "--hotwords", str(lst), "--model", "tiny.en", "--option", "prompt_min_weight=9",
-            "--option", "lam=0.75",
+            "--option", "lam=0.75", "--option", "proposal_bonus=3.75",
             "--weights", "1,4,5", "--output", str(out))
     assert p.returncode == 0, p.stderr
     assert "cost: 3 to " in p.stderr  # told before the first recognition
     assert p.stderr.index("cost:") < p.stderr.index("[1/")
     rows = {line.split()[0]: line for line in p.stdout.splitlines()[2:] if line.split()}
     tuned = {h["text"]: h["weight"] for h in json.loads(out.read_text())}
-    # The file holds what the table advises: counselled raised (missed at 1), Stuffet lowered
+    # The file holds what the table advises: counselled raised (missed at 1), Stuffy lowered
     # (inserted for "stuff it" at 5).
-    for text, before in (("counselled", 1), ("belly", 3), ("Stuffet", 5)):
+    for text, before in (("counselled", 1), ("belly", 3), ("Stuffy", 5)):
         advice = f"{before}->{tuned[text]}" if tuned[text] != before else f"keep {before}"
         assert advice in rows[text], rows[text]
-    assert tuned["counselled"] in (4, 5) and tuned["Stuffet"] == 4
-    assert "too high" in rows["Stuffet"] and "stuff -> Stuffet" in rows["Stuffet"]
+    assert tuned["counselled"] in (4, 5) and tuned["Stuffy"] == 4
+    assert "too high" in rows["Stuffy"] and "stuff -> Stuffy" in rows["Stuffy"]
 
 
 def test_tune_refuses_bad_input(tmp_path, manifest):

@@ -15,8 +15,9 @@ from qwenasr_desktop.ui.assistant.tuning_dialog import EngineChoice, TuningDialo
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
 from qwenasr_desktop.ui.main_window import MainWindow
 
-# The case of tests/test_tuning.py: "Stuffet" is inserted for "stuff it" at weight 5 (lambda 0.75).
-TUNE_LIST = [Hotword("counselled", 1), Hotword("belly", 3), Hotword("Stuffet", 5)]
+# The case of tests/test_tuning.py: "Stuffy" is inserted for "stuff it" at weight 5 (lambda 0.75,
+# proposal bonus 3.75).
+TUNE_LIST = [Hotword("counselled", 1), Hotword("belly", 3), Hotword("Stuffy", 5)]
 
 
 def saved(db_path, list_id):
@@ -99,7 +100,7 @@ def test_tools_menu_opens_both_dialogs_on_the_open_list(qtbot, repo):
 def _local_tiny():
     from qwenasr_desktop.engines.local.engine import LocalEngine
 
-    return [EngineChoice("tiny.en", LocalEngine, LOCAL_TINY_EN, extra={"lam": 0.75})]
+    return [EngineChoice("tiny.en", LocalEngine, LOCAL_TINY_EN, extra={"lam": 0.75, "proposal_bonus": 3.75})]
 
 
 @pytest.mark.slow
@@ -118,7 +119,7 @@ def test_tuning_dialog_shows_cost_runs_and_applies_undoably(qtbot, repo, db_path
     report = blocker.args[0]
     assert report is not None, dlg.status.text()
     assert dlg.progress.value() == dlg.progress.maximum() == report.runs_planned
-    chart = dlg.chart("Stuffet")
+    chart = dlg.chart("Stuffy")
     assert "weight 5: not spoken, 1 false" in chart.describe()
     dlg.show()
     qtbot.waitExposed(dlg)
@@ -128,15 +129,15 @@ def test_tuning_dialog_shows_cost_runs_and_applies_undoably(qtbot, repo, db_path
     res = dlg.results
     advice = {res.item(r, 0).text(): res.item(r, 3).text() for r in range(res.rowCount())}
     tuned = report.recommended_weights()
-    assert tuned["counselled"] > 1 and tuned["Stuffet"] < 5  # missed at 1; inserted for "stuff it" at 5
+    assert tuned["counselled"] > 1 and tuned["Stuffy"] < 5  # missed at 1; inserted for "stuff it" at 5
     assert advice == {t: (f"{w} → {tuned[t]}" if tuned[t] != w else f"keep {w}")
-                      for t, w in (("counselled", 1), ("belly", 3), ("Stuffet", 5))}
+                      for t, w in (("counselled", 1), ("belly", 3), ("Stuffy", 5))}
     assert dlg.apply_button.isEnabled()
     qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
-    assert saved(db_path, list_id) == [(t, tuned[t]) for t in ("counselled", "belly", "Stuffet")]
+    assert saved(db_path, list_id) == [(t, tuned[t]) for t in ("counselled", "belly", "Stuffy")]
     assert page.model.undo_stack.undoText() == "Apply recommended weights"
     page.undo_action.trigger()
-    assert saved(db_path, list_id) == [("counselled", 1), ("belly", 3), ("Stuffet", 5)]
+    assert saved(db_path, list_id) == [("counselled", 1), ("belly", 3), ("Stuffy", 5)]
 
 
 @pytest.mark.slow

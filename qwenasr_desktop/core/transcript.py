@@ -30,12 +30,41 @@ class Sentence:
 
 
 @dataclass
+class Verification:
+    """What hotwords and context did to the plain transcript (offline engine): the changes the
+    biased decode proposed, how many the audio confirmed, and how many chunks kept the plain
+    text. Shown with column B, so that "B = A" is explained instead of looking like a bug."""
+
+    chunks: int = 0
+    proposed: int = 0
+    kept: int = 0
+    plain_chunks: int = 0  # chunks where nothing was confirmed: the plain decode's text
+
+    def add(self, proposed: int, kept: int) -> None:
+        self.chunks += 1
+        self.proposed += proposed
+        self.kept += kept
+        self.plain_chunks += kept == 0
+
+    def describe(self) -> str:
+        if not self.chunks:
+            return ""
+        if not self.proposed:
+            return "Nothing to change: no hotword or context term was heard where the plain text differs."
+        text = f"{self.kept} of {self.proposed} proposed changes confirmed by the audio"
+        if self.plain_chunks:
+            text += f"; {self.plain_chunks} of {self.chunks} chunks kept the plain text"
+        return text + "."
+
+
+@dataclass
 class Transcript:
     sentences: list[Sentence] = field(default_factory=list)
     language: str | None = None
     duration_ms: int = 0
     engine: str = ""
     model: str = ""
+    verification: Verification | None = None
 
     @property
     def text(self) -> str:
@@ -57,9 +86,10 @@ class Transcript:
             Sentence(**{**s, "words": [Word(**w) for w in s.get("words", [])]})
             for s in data.get("sentences", [])
         ]
+        ver = data.get("verification")
         return cls(sentences=sentences, language=data.get("language"),
                    duration_ms=int(data.get("duration_ms", 0)), engine=data.get("engine", ""),
-                   model=data.get("model", ""))
+                   model=data.get("model", ""), verification=Verification(**ver) if ver else None)
 
 
 def _is_cjk(ch: str) -> bool:

@@ -45,6 +45,7 @@ class RecognitionOptions:
     context: Context | None = None
     sample_rate: int = SAMPLE_RATE
     extra: dict = field(default_factory=dict)  # engine-specific parameters
+    chinese_script: str = "simplified"  # Mandarin output: "simplified", "traditional", "as-decoded"
 
 
 @dataclass

@@ -43,6 +43,7 @@ class Key(Enum):
     SESSIONS_DIR = KeySpec("storage/sessions_dir", str, "")  # "" = <data>/sessions
     THEME = KeySpec("appearance/theme", str, "system")  # system, light or dark
     DEBUG_LOGGING = KeySpec("logs/debug", bool, False)
+    CHINESE_SCRIPT = KeySpec("recognition/chinese_script", str, "simplified")  # or "traditional"
     WELCOME_SEEN = KeySpec("first_run/welcome_seen", bool, False)
 
     @property

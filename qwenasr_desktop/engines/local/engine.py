@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from ...audio.decode import AudioError, load_audio, prepare_array
+from ...core.chinese_script import Script
 from ...core.hotwords import Hotword, check_model_match, effective_hotwords
 from ...core.models import LOCAL_BASE, UnknownModelError, model_info
-from ...core.transcript import Transcript
+from ...core.transcript import Transcript, Verification
 from ..base import (
     SAMPLE_RATE,
     AudioInput,
@@ -33,6 +34,7 @@ from ..base import (
 from .packaged_models import LoadedModel, load_model, resolve_name
 from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
 from .vad import VadConfig, merge_utterances, speech_utterances
+from .verification import CONTEXT_WEIGHT, PROPOSAL_BONUS
 
 ENGINE_NAME = "local"
 
@@ -79,12 +81,20 @@ class LocalEngine(Engine):
         language = "en" if name != LOCAL_BASE else hints[0] if hints else None
         extra = options.extra or {}
         context = options.context.as_prompt_text() if options.context else ""
+        try:
+            script = Script(options.chinese_script)
+        except ValueError:
+            raise EngineError(f"Unknown Chinese script {options.chinese_script!r}; use one of: "
+                              + ", ".join(s.value for s in Script)) from None
         return DecodeSettings(
-            language=language, hotwords=hotwords, context_text=context,
+            language=language, hotwords=hotwords, context_text=context, script=script,
             beam_size=int(extra.get("beam_size", 5)),
             biasing=bool(extra.get("biasing", True)) and bool(hotwords),
-            lam=extra.get("lam"), prompt_min_weight=int(extra.get("prompt_min_weight", 2)),
+            lam=extra.get("lam"), prompt_min_weight=int(extra.get("prompt_min_weight", 1)),
             plain_decoder=_plain_decoder(extra.get("plain_decoder", "ours")),
+            zh_script_sentence=bool(extra.get("zh_script_sentence", True)),
+            context_weight=float(extra.get("context_weight", CONTEXT_WEIGHT)),
+            proposal_bonus=float(extra.get("proposal_bonus", PROPOSAL_BONUS)),
         )
 
     # ------------------------------------------------------------ recognize
@@ -112,6 +122,9 @@ class LocalEngine(Engine):
                 progress(done / total)
             if is_silence(res):
                 continue
+            if res.verified:
+                transcript.verification = transcript.verification or Verification()
+                transcript.verification.add(res.proposed, res.kept)
             end_ms = c.end * 1000 // SAMPLE_RATE
             transcript.sentences += to_sentences(res, start_ms, end_ms, len(transcript.sentences))
             transcript.language = transcript.language or res.language

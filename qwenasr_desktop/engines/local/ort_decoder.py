@@ -310,6 +310,59 @@ class OrtWhisperDecoder:
             return
         state.cache = {name: c[src] for name, c in state.cache.items()}
 
+    def fresh(self, state: OrtDecoderState) -> OrtDecoderState:
+        """A new decode over the same window: its cross-attention K/V, an empty cache."""
+        empty = np.zeros((1, self.H, 0, self.dh), F32)
+        return OrtDecoderState(state.cross, dict.fromkeys(self._cache_names, empty))
+
+    def sequence_logprobs(self, window: OrtDecoderState, prefix: list[int], seqs: list[list[int]],
+                          max_positions: int = 256) -> list[float]:
+        """Teacher-forced log-probability of each token sequence after `prefix` (no suppression).
+
+        The prefix and the tokens all sequences share are fed once; only the positions after
+        them are projected onto the vocabulary (the costly part), in groups of at most
+        `max_positions` rows x positions so the [rows, positions, V] scores stay ~50 MB."""
+        common = 0
+        while all(len(s) > common + 1 for s in seqs) and len({s[common] for s in seqs}) == 1:
+            common += 1
+        state = self.fresh(window)
+        shared = seqs[0][:common]
+        at = list(range(len(prefix) - 1, len(prefix) + common))  # predicting shared[0], ..., s[common]
+        head = self._run(state, np.array([prefix + shared], np.int64), at, np.zeros((len(at), self.V), F32),
+                         1)[0][0]
+        before = float(sum(head[q, t] for q, t in enumerate(shared)))
+        totals = [before + float(head[common, s[common]]) for s in seqs]
+        rests = [s[common:] for s in seqs]  # feed all but the last token; score the next ones
+        width = max(len(r) for r in rests) - 1
+        if width <= 0:
+            return totals
+        per_group = max(1, max_positions // width)
+        for g0 in range(0, len(rests), per_group):
+            group = rests[g0:g0 + per_group]
+            feed = np.array([r[:-1] + [r[-1]] * (width - len(r) + 1) for r in group], np.int64)
+            cache = {n: np.repeat(c, len(group), 0) for n, c in state.cache.items()}
+            sub = OrtDecoderState(state.cross, cache, state.length)
+            logp = self._run(sub, feed, list(range(width)), np.zeros((width, self.V), F32), 1)[0]
+            for r, row in enumerate(group):
+                idx = np.arange(len(row) - 1)
+                totals[g0 + r] += float(logp[r, idx, np.asarray(row[1:])].sum())
+        return totals
+
+    def _run(self, state: OrtDecoderState, tokens: np.ndarray, select: list[int], suppress: np.ndarray,
+             k: int) -> list:
+        T = tokens.shape[1]
+        off = state.length
+        S = off + T
+        mask = np.triu(np.full((T, S), -np.inf, F32), k=off + 1) if T > 1 else np.zeros((1, S), F32)
+        feeds = {"tokens": np.ascontiguousarray(tokens, dtype=np.int64),
+                 "positions": np.arange(off, S, dtype=np.int64), "mask": mask,
+                 "select": np.array(select, np.int64), "suppress": suppress, "k": np.array([k], np.int64),
+                 **state.cross, **state.cache}
+        out = self._step.run(None, feeds)
+        state.cache = dict(zip(self._cache_names, out[2:], strict=True))
+        state.length = S
+        return out
+
     def step(self, state: OrtDecoderState, tokens: np.ndarray, suppress: np.ndarray, k: int,
              also_at: int | None = None) -> StepScores:
         """Feed tokens [B, T] (T > 1 only for the prompt); score the next token after the last.
@@ -319,21 +372,11 @@ class OrtWhisperDecoder:
         probability at the `<|startoftranscript|>` position.
         """
         T = tokens.shape[1]
-        off = state.length
-        S = off + T
-        mask = np.triu(np.full((T, S), -np.inf, F32), k=off + 1) if T > 1 else np.zeros((1, S), F32)
         select = [T - 1] if also_at is None else [T - 1, also_at]
         if also_at is None:
             rows = np.asarray(suppress, F32)[None]
         else:
             rows = np.zeros((2, self.V), F32)
             rows[0] = suppress
-        feeds = {"tokens": np.ascontiguousarray(tokens, dtype=np.int64),
-                 "positions": np.arange(off, S, dtype=np.int64), "mask": mask,
-                 "select": np.array(select, np.int64), "suppress": rows, "k": np.array([k], np.int64),
-                 **state.cross, **state.cache}
-        out = self._step.run(None, feeds)
-        state.cache = dict(zip(self._cache_names, out[2:], strict=True))
-        state.length = S
-        logp, top = out[0], out[1]
+        logp, top = self._run(state, tokens, select, rows, k)[:2]
         return StepScores(logp[:, 0], top[:, 0], logp[0, 1] if also_at is not None else None)

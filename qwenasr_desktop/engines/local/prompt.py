@@ -15,9 +15,9 @@ from ...core.hotwords import Hotword
 
 PROMPT_BUDGET = 223
 HOTWORD_BUDGET = 96  # tokens kept for the glossary when context competes for room
-# Whisper base writes Mandarin in Traditional characters unless the prompt shows Simplified
-# ones (design notes §5); one neutral Simplified sentence fixes the script, and unlike a
-# converter it also steers word choice.
+# Whisper base writes Mandarin partly in Traditional characters unless the prompt shows
+# Simplified ones (design notes §5). The output is converted to the chosen script anyway
+# (core.chinese_script); this one neutral sentence stays because it also steers word choice.
 ZH_SIMPLIFIED_PREFIX = "以下是普通话的句子。"
 CJK_LANGUAGES = ("zh", "ja", "yue", "ko")
 NO_SPACE_LANGUAGES = ("zh", "ja", "yue", "th", "lo", "my")
@@ -29,13 +29,15 @@ class PromptParts:
     previous: str = ""  # what this recognition already transcribed
     hotwords: Sequence[Hotword] = ()  # those that should be spelled out in the prompt
     language: str | None = None
+    script_sentence: bool = True  # the Simplified sentence first, for Mandarin
 
 
 def glossary_text(hotwords: Sequence[Hotword], language: str | None) -> str:
-    """Hotwords as a short list, highest weight last (closest to the audio, most attended)."""
+    """Hotwords as a short list, in the list's order. Not by weight: weights act only when the
+    proposals are judged (verification.py), so the biased decode is the same at every weight."""
     if not hotwords:
         return ""
-    ordered = sorted(hotwords, key=lambda h: h.weight)
+    ordered = list(hotwords)
     if language in CJK_LANGUAGES:
         return "，".join(h.text.strip() for h in ordered) + "。"
     return ", ".join(h.text.strip() for h in ordered) + "."
@@ -44,7 +46,7 @@ def glossary_text(hotwords: Sequence[Hotword], language: str | None) -> str:
 def build_prompt_tokens(tokenizer, parts: PromptParts) -> list[int]:
     """Token ids for after `<|startofprev|>` (not included), at most PROMPT_BUDGET long."""
     lang = parts.language
-    prefix = ZH_SIMPLIFIED_PREFIX if lang == "zh" else ""
+    prefix = ZH_SIMPLIFIED_PREFIX if lang == "zh" and parts.script_sentence else ""
     gloss = glossary_text(parts.hotwords, lang)
     g_tokens = tokenizer.encode(" " + gloss)[-HOTWORD_BUDGET:] if gloss else []
     p_tokens = tokenizer.encode(prefix) if prefix else []

@@ -10,19 +10,20 @@ we drive the same CT2 model directly.
 from __future__ import annotations
 
 import threading
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...core.chinese_script import Script, convert
 from ...core.hotwords import Hotword
 from ...core.transcript import Sentence, Word
+from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 from .packaged_models import LoadedModel
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
+from .verification import applies, verified_decode
 
 SAMPLE_RATE = 16000
 N_FRAMES = 3000  # mel frames in one 30 s window
-COMPRESSION_LIMIT = 2.4  # Whisper's threshold: above it the text is a repetition loop
 NO_SPEECH_LIMIT = 0.6
 LOGPROB_LIMIT = -1.0
 SENTENCE_END = ".?!。？！"
@@ -36,9 +37,9 @@ class DecodeSettings:
     hotwords: list[Hotword] = field(default_factory=list)  # effective (hints applied)
     context_text: str = ""
     beam_size: int = 5
-    biasing: bool = False  # weighted trie fusion (our decoder) on top of the prompt
+    biasing: bool = False  # weighted trie fusion in the biased decode (else glossary prompt only)
     lam: float | None = None  # per-token bonus scale; None = the model's calibrated default
-    prompt_min_weight: int = 2  # hotwords with at least this weight are spelled out in the prompt
+    prompt_min_weight: int = 1  # hotwords with at least this weight are in the glossary (9: none)
     word_timestamps: bool = True
     # Encode only the audio plus this much padding instead of a full 30-s window (None). 3-4x
     # cheaper and as accurate for plain decoding, but weighted biasing needs the full window
@@ -47,22 +48,11 @@ class DecodeSettings:
     # "ours" (default): plain decodes on our int8 decoder, the same search as weighted hotwords;
     # "ct2": CTranslate2's own beam search, faster-whisper's path (kept for comparison).
     plain_decoder: str = "ours"
-
-
-@dataclass
-class ChunkResult:
-    text: str
-    tokens: list[int]
-    language: str
-    words: list[Word] = field(default_factory=list)
-    no_speech_prob: float = 0.0
-    avg_logprob: float = 0.0
-    notes: list[str] = field(default_factory=list)  # guards that fired, for benchmarks/debug
-
-
-def compression_ratio(text: str) -> float:
-    b = text.encode("utf-8")
-    return len(b) / len(zlib.compress(b)) if b else 0.0
+    # Chinese output in this script whatever the model wrote (Whisper base mixes in Traditional).
+    script: Script = Script.SIMPLIFIED
+    context_weight: float = 4.0  # what a context term is worth in the verdict, as a hotword weight
+    proposal_bonus: float = 2.0  # per-token trie bonus of the biased decode (verification.py)
+    zh_script_sentence: bool = True  # prompt.ZH_SIMPLIFIED_PREFIX (off only to test the converter)
 
 
 class ChunkDecoder:
@@ -115,30 +105,48 @@ class ChunkDecoder:
         return results[0][0][2:-2]
 
     def prompt_hotwords(self) -> list[Hotword]:
+        """The glossary the biased decode's prompt spells out."""
         return [h for h in self.settings.hotwords if h.weight >= self.settings.prompt_min_weight]
+
+    def to_script(self, text: str, language: str) -> str:
+        return convert(text, self.settings.script) if language == "zh" else text
 
     # ------------------------------------------------------------------ decode
     def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0) -> ChunkResult:
+        """One chunk. Hotwords and context only ever propose changes to the plain decode
+        (verification.py); without them the plain decode is the result."""
         self.last_chunk_seconds = min(30.0, len(audio) / SAMPLE_RATE)
         mel, content_frames = self.features(audio)
         enc = self.encode(mel)
         language = self.detect_language(enc)
         tok = self.tokenizer(language)
-        parts = PromptParts(self.settings.context_text, previous_text, self.prompt_hotwords(), language)
-        prompt = build_prompt_tokens(tok, parts)
-        if self.settings.biasing and self.settings.hotwords:
-            from .search import biased_decode
-
-            res = biased_decode(self, enc, tok, prompt, language)
+        if applies(self.settings.hotwords, self.settings.context_text):
+            res = verified_decode(self, enc, tok, language, previous_text)
         else:
+            prompt = build_prompt_tokens(tok, PromptParts("", previous_text, (), language,
+                                                           self.settings.zh_script_sentence))
             res = self.plain_decode(enc, tok, prompt, language)
         if self.settings.word_timestamps and res.tokens:
             res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
         return res
 
-    def plain_decode(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
-        """Beam search without hotword bonuses, with Whisper's fallbacks for loops and silence."""
-        search = self._generate_ct2 if self.settings.plain_decoder == "ct2" else self._search
+    def plain_decode(self, enc, tok, prompt: list[int], language: str, window=None) -> ChunkResult:
+        """Beam search without hotwords, with Whisper's fallbacks for loops and silence, in the
+        chosen Chinese script (tokens re-encoded when the script changed the text)."""
+        res = self._plain(enc, tok, prompt, language, window)
+        text = self.to_script(res.text, language)
+        if text != res.text:
+            lead = tok.decode(res.tokens[:1]).startswith(" ")
+            res.text, res.tokens = text, tok.encode((" " if lead else "") + text)
+        return res
+
+    def _plain(self, enc, tok, prompt: list[int], language: str, window) -> ChunkResult:
+        if self.settings.plain_decoder == "ct2":
+            def search(e, t, p, lang):
+                return self._generate_ct2(e, t, p, lang)
+        else:
+            def search(e, t, p, lang):
+                return self._search(e, t, p, lang, window)
         res = search(enc, tok, prompt, language)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
@@ -150,7 +158,7 @@ class ChunkDecoder:
             res.notes.append("no-repeat-fallback")
         return res
 
-    def _search(self, enc, tok, prompt: list[int], language: str) -> ChunkResult:
+    def _search(self, enc, tok, prompt: list[int], language: str, window=None) -> ChunkResult:
         """Our decoder's beam search with no trie. The same search as weighted hotwords, so A and B
         of a comparison differ only by the hotwords; and for base 5 beams it is ~25 % faster than
         CT2's own beam search with the same WER on ../shared/testdata (docs/benchmarks.md)."""
@@ -158,7 +166,7 @@ class ChunkDecoder:
 
         max_new = int(TOKENS_PER_SECOND_LIMIT * self.last_chunk_seconds) + 16
         found = beam_search(self.model.decoder, np.asarray(enc)[0], tok, prompt, None,
-                            self.settings.beam_size, max_new)
+                            self.settings.beam_size, max_new, window=window)
         return ChunkResult(tok.decode(found.tokens).strip(), found.tokens, language,
                            no_speech_prob=found.no_speech_prob,
                            avg_logprob=found.logprob / (len(found.tokens) + 1))

@@ -2,8 +2,8 @@
 
 `send_audio` only appends to a queue, so the capture callback never waits for the CPU. A worker
 thread runs the VAD on what arrived and re-decodes the growing utterance for a partial, first
-after FIRST_PARTIAL_S and then every PARTIAL_EVERY_S (greedy, with the hotword prompt but no trie,
-over a short encoder window, no word timing: a partial is replaced soon anyway).
+after FIRST_PARTIAL_S and then every PARTIAL_EVERY_S (plain greedy, no hotwords, over a short
+encoder window, no word timing: a partial is replaced soon anyway).
 
 The final needs the full decode (30-s window, weighted hotwords), which alone takes most of a
 second for base, and the VAD only declares an utterance over after 0.5 s of silence. So the final
@@ -22,9 +22,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ...core.transcript import Sentence, Transcript
+from ...core.transcript import Sentence, Transcript, Verification
 from ..base import SAMPLE_RATE, EngineError, StreamEvent, StreamingSession
-from .recognizer import ChunkDecoder, ChunkResult, is_silence, to_sentences
+from .chunk_result import ChunkResult
+from .recognizer import ChunkDecoder, is_silence, to_sentences
 from .vad import FrameVad, Segmenter, VadConfig
 
 FIRST_PARTIAL_S = 0.5  # of utterance audio, 0.2 s of which is the padding before the speech
@@ -47,10 +48,11 @@ class LocalStreamingSession(StreamingSession):
     def __init__(self, decoder: ChunkDecoder, on_event: Callable[[StreamEvent], None],
                  engine: str = "local", model: str = "") -> None:
         self._final_decoder = decoder
-        # Partials: CT2 greedy with the hotword prompt over a short window, no trie fusion;
-        # the final of the same utterance gets the full weighted decode.
+        # Partials: the plain greedy decode over a short window (no glossary in the prompt: a
+        # small Whisper copies it); the final of the same utterance gets the verified hotwords.
         self._partial_decoder = ChunkDecoder(decoder.model, replace(
-            decoder.settings, beam_size=1, word_timestamps=False, biasing=False, short_window_s=1.0))
+            decoder.settings, beam_size=1, word_timestamps=False, biasing=False, short_window_s=1.0,
+            hotwords=[], context_text=""))
         self._on_event = on_event
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._vad = FrameVad()
@@ -203,6 +205,9 @@ class LocalStreamingSession(StreamingSession):
             res = self._final_decoder.decode(audio, self._previous, start_ms)
         if is_silence(res):
             return
+        if res.verified:
+            self._transcript.verification = self._transcript.verification or Verification()
+            self._transcript.verification.add(res.proposed, res.kept)
         self._transcript.language = self._transcript.language or res.language
         self._previous = (self._previous + " " + res.text).strip()[-600:]
         for s in to_sentences(res, start_ms, end * 1000 // SAMPLE_RATE, len(self._finals)):

@@ -30,6 +30,13 @@ class TwoColumns(QWidget):
         self.title_b.setText(f"<b>B: with {b_adds}</b>")
 
     def show_comparison(self, result: Comparison) -> None:
+        ver = result.b.verification if result.b is not None else None
+        note = ver.describe() if ver else ""
+        title = self.title_b.text().split("<br>")[0]
+        self.title_b.setText(title + (f"<br><span style='color:#6b6b6b'>{note}</span>" if note else ""))
+        self.title_b.setToolTip("Hotwords and context only propose changes to the plain transcript; "
+                                "a change is kept where the audio, decoded without them, agrees."
+                                if note else "")
         for side, view in ((Side.A, self.view_a), (Side.B, self.view_b)):
             bar = view.verticalScrollBar()
             at_end = bar.value() >= bar.maximum() - 4

@@ -8,6 +8,7 @@ at a few times real-time speed, through the same `runner.feed`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -44,6 +45,7 @@ class ComparePage(QWidget):
         super().__init__(parent)
         self.sessions, self.sessions_dir = sessions, sessions_dir
         self.audio_path = ""
+        self.chinese_script: Callable[[], str] = lambda: "simplified"  # Settings' choice (install.py)
         self.session_id: int | None = None
         self.transcripts: dict[str, Transcript | None] = {"a": None, "b": None}
         self.source = SourceBox()
@@ -177,7 +179,7 @@ class ComparePage(QWidget):
         s = self.settings
         return RunRequest(s.engine_choice, s.model.currentData(), self.source.mode, self.audio_path,
                           s.url.text(), s.hotwords(), s.language_hints(), self.context_panel.context(),
-                          s.b_adds(), s.vocabulary_id())
+                          s.b_adds(), s.vocabulary_id(), self.chinese_script())
 
     def start_comparison(self) -> None:
         if self.source.mode is Mode.REALTIME and self.mic.running:

@@ -95,6 +95,7 @@ def apply_saved_choices(page, settings: AppSettings) -> None:
     for list_id in (settings.get(Key.DEFAULT_LIST), settings.get(Key.LAST_LIST)):
         if list_id and page.settings.select_list(list_id):
             break
+    page.chinese_script = lambda: settings.get(Key.CHINESE_SCRIPT)
     device = settings.get(Key.AUDIO_DEVICE)
     combo = page.source.device
     for i in range(combo.count()):

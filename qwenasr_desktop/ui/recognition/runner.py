@@ -42,6 +42,7 @@ class RunRequest:
     context: Context | None = None
     b_adds: frozenset[str] = frozenset({HOTWORDS, CONTEXT})
     vocabulary_id: str | None = None  # the list's cloud vocabulary (DashScope takes no inline list)
+    chinese_script: str = "simplified"  # Mandarin output of both sides (offline engine)
 
     @property
     def cloud(self) -> bool:
@@ -55,7 +56,8 @@ class RunRequest:
         return None
 
     def options(self, side: Side) -> RecognitionOptions:
-        opts = RecognitionOptions(model=self.model, language_hints=list(self.language_hints))
+        opts = RecognitionOptions(model=self.model, language_hints=list(self.language_hints),
+                                  chinese_script=self.chinese_script)
         if side is Side.B:
             if HOTWORDS in self.b_adds and self.cloud:
                 opts.vocabulary_id = self.vocabulary_id

@@ -117,6 +117,12 @@ class SettingsDialog(QDialog):
         row.addWidget(self.refresh_devices)
         form.addRow("Microphone:", _wrap(row))
         form.addRow("", self.audio_device_note)
+        self.chinese_script = QComboBox()
+        self.chinese_script.addItem("Simplified (简体)", "simplified")
+        self.chinese_script.addItem("Traditional (繁體)", "traditional")
+        self.chinese_script.setToolTip("The offline engine converts Mandarin output to this script "
+                                       "(OpenCC), in both columns of a comparison.")
+        form.addRow("Chinese output:", self.chinese_script)
         return box
 
     def _storage_group(self) -> QGroupBox:
@@ -146,6 +152,7 @@ class SettingsDialog(QDialog):
         self.custom_url.setText(s.get(Key.CUSTOM_URL))
         _select(self.default_model, s.get(Key.DEFAULT_MODEL))
         _select(self.default_list, s.get(Key.DEFAULT_LIST))
+        _select(self.chinese_script, s.get(Key.CHINESE_SCRIPT))
         self.sessions_dir.setText(s.get(Key.SESSIONS_DIR))
         _select(self.theme, s.get(Key.THEME))
         self.debug_logging.setChecked(s.get(Key.DEBUG_LOGGING))
@@ -251,6 +258,7 @@ class SettingsDialog(QDialog):
         s.set(Key.CUSTOM_URL, self.custom_url.text().strip())
         s.set(Key.DEFAULT_MODEL, self.default_model.currentData())
         s.set(Key.DEFAULT_LIST, int(self.default_list.currentData() or 0))
+        s.set(Key.CHINESE_SCRIPT, self.chinese_script.currentData())
         s.set(Key.AUDIO_DEVICE, self.audio_device.currentData() or "")
         s.set(Key.SESSIONS_DIR, sessions)
         s.set(Key.THEME, self.theme.currentData())
