@@ -139,6 +139,15 @@ def check_recognition(clip_dir: Path) -> CheckResult:
     return CheckResult("recognition", not missing and bool(text.strip()), detail)
 
 
+def check_chinese_script() -> CheckResult:
+    """OpenCC's dictionaries are data files a bundle can miss: convert one phrase each way."""
+    from .core.chinese_script import convert
+
+    simplified, traditional = convert("農業廣播", "simplified"), convert("农业广播", "traditional")
+    ok = (simplified, traditional) == ("农业广播", "農業廣播")
+    return CheckResult("chinese-script", ok, f"農業廣播 -> {simplified}, 农业广播 -> {traditional}")
+
+
 def run(data_dir: Path | None = None, out: Callable[[str], None] = print) -> int:
     """Run every check, print one line per check, return the exit code (0 = all passed)."""
     guard = NetworkGuard().install()
@@ -148,6 +157,7 @@ def run(data_dir: Path | None = None, out: Callable[[str], None] = print) -> int
         checks: list[tuple[str, Callable[[], CheckResult]]] = [
             ("qt", lambda: check_qt(folder)),
             ("portaudio", check_portaudio),
+            ("chinese-script", check_chinese_script),
             ("recognition", lambda: check_recognition(resources_dir() / SELFTEST_DIR)),
         ]
         for name, fn in checks:

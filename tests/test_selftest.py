@@ -95,6 +95,7 @@ def test_self_test_passes_from_source_offline(tmp_path):
     assert "ok   qt: PySide6" in out
     assert "main window rendered with pages: Hotword lists, Recognize & compare, History" in out
     assert "ok   portaudio:" in out
+    assert "ok   chinese-script: 農業廣播 -> 农业广播, 农业广播 -> 農業廣播" in out
     assert "ok   recognition: local-whisper-base with 3 hotwords" in out
     assert "found FastAPI, Uvicorn" in out
     assert "ok   network: no connection attempted" in out
