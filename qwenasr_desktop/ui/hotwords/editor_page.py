@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...core import hotword_io
 from ...core.hotwords import Hotword, HotwordList, Severity, language_label
 from ...core.models import DEFAULT_MODEL
+from ...storage.files import write_atomic
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
 from ..jobs import run_job
 from .import_dialog import ImportReportDialog
@@ -365,9 +366,10 @@ class HotwordEditorPage(QWidget):
 
     def export_file(self, path: str, fmt: hotword_io.Format) -> bool:
         try:
-            Path(path).write_text(hotword_io.serialize(self.model.items(), fmt), encoding="utf-8")
-        except OSError as e:
-            QMessageBox.warning(self, "Export hotwords", f"Cannot write {path}: {e.strerror}.")
+            write_atomic(path, hotword_io.serialize(self.model.items(), fmt))
+        except (OSError, UnicodeEncodeError) as e:
+            QMessageBox.warning(self, "Export hotwords",
+                                f"Cannot write {path}: {getattr(e, 'strerror', None) or e}.")
             return False
         self.message.emit(f"Exported {self.model.rowCount()} hotwords to {Path(path).name}.")
         return True
