@@ -13,6 +13,10 @@ from pathlib import Path
 import numpy as np
 
 TARGET_RATE = 16000
+# Real recordings are 8 kHz telephone audio up to 384 kHz studio masters. Outside this range the
+# header is damaged or hostile: resampling 1 Hz to 16 kHz multiplies the samples 16,000 times
+# (with a 512k-tap filter), which hangs the run and exhausts memory for a 3 KB file.
+MIN_RATE, MAX_RATE = 1000, 384000
 
 
 class AudioError(ValueError):
@@ -86,16 +90,23 @@ def prepare_array(samples: np.ndarray, rate: int = TARGET_RATE) -> np.ndarray:
     a = to_mono(a).astype(np.float32, copy=False)  # scale first: mixing int channels makes floats
     if not np.all(np.isfinite(a)):
         raise AudioError("The audio contains NaN or infinite samples.")
-    if rate <= 0:
-        raise AudioError(f"Invalid sample rate {rate}.")
+    check_rate(rate)
     return resample(a, rate) if rate != TARGET_RATE else np.ascontiguousarray(a)
+
+
+def check_rate(rate: int, name: str = "The audio") -> None:
+    """Refuse a sample rate no real recording has, before any resampling work is done."""
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"{name} says its sample rate is {rate} Hz; audio must be {MIN_RATE:,} to "
+                         f"{MAX_RATE:,} Hz, so the file is probably damaged.")
 
 
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return data, rate
+    with sf.SoundFile(str(path)) as f:
+        check_rate(f.samplerate, path.name)  # from the header, before decoding anything
+        return f.read(dtype="float32", always_2d=True), f.samplerate
 
 
 def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
@@ -105,6 +116,7 @@ def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
     with av.open(str(path)) as container:
         if not container.streams.audio:
             raise AudioError(f"{path.name} contains no audio stream.")
+        check_rate(container.streams.audio[0].rate or 0, path.name)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
         for frame in container.decode(audio=0):
             for out in resampler.resample(frame):
@@ -127,6 +139,8 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioError(f"The audio file {p.name} is empty (0 bytes).")
     try:
         data, rate = _read_soundfile(p)
+    except AudioError:
+        raise
     except Exception as sf_error:  # libsndfile cannot read it: try FFmpeg through PyAV
         try:
             data, rate = _read_pyav(p)
