@@ -17,6 +17,10 @@ TARGET_RATE = 16000
 # header is damaged or hostile: resampling 1 Hz to 16 kHz multiplies the samples 16,000 times
 # (with a 512k-tap filter), which hangs the run and exhausts memory for a 3 KB file.
 MIN_RATE, MAX_RATE = 1000, 384000
+# The polyphase filter has 32 taps per phase and max(up, down) phases. Every common rate
+# (8k, 11.025k, 22.05k, 44.1k, 48k, 96k, 352.8k ...) needs at most 441; an odd header rate such
+# as 383,999 Hz would need 383,999 phases (a 12M-tap filter, 1.3 GB for a 3 KB file).
+MAX_PHASES = 1000
 
 
 class AudioError(ValueError):
@@ -42,6 +46,19 @@ def _design_lowpass(up: int, down: int, taps_per_phase: int = 16) -> np.ndarray:
     return (h * up / h.sum()).astype(np.float64)
 
 
+def _ratio(rate: int, target: int) -> tuple[int, int]:
+    """up/down for rate -> target: exact when both fit in MAX_PHASES, else the nearest ratio
+    that does (off by under 0.1 %, a pitch change no listener or recognizer notices)."""
+    frac = Fraction(target, rate)
+    if max(frac.numerator, frac.denominator) <= MAX_PHASES:
+        return frac.numerator, frac.denominator
+    if frac >= 1:
+        inverse = (1 / frac).limit_denominator(MAX_PHASES)
+        return inverse.denominator, inverse.numerator
+    near = frac.limit_denominator(MAX_PHASES)
+    return near.numerator, near.denominator
+
+
 def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
     """Polyphase resampling (upsample by L, filter, keep every M-th), in NumPy only.
 
@@ -51,8 +68,7 @@ def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.nd
     x = np.asarray(samples, dtype=np.float64)
     if rate == target or len(x) == 0:
         return x.astype(np.float32)
-    frac = Fraction(target, rate)
-    up, down = frac.numerator, frac.denominator
+    up, down = _ratio(rate, target)
     h = _design_lowpass(up, down)
     half = (len(h) - 1) // 2
     n_out = int(np.ceil(len(x) * up / down))
