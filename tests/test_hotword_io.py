@@ -148,3 +148,10 @@ def test_rows_that_are_not_objects_are_named_briefly():
     r = parse_hotwords(b'[[1, 2, 3], "' + b"x" * 1000 + b'"]', "x.json")
     assert [i.code for i in r.issues] == ["row-not-object"] * 2
     assert all(len(i.message) < 100 for i in r.issues)
+
+
+def test_a_cell_over_the_csv_limit_is_an_issue_not_an_exception():
+    data = b'text,weight\nQwen,4\n"' + b"x" * 200_000 + b"\n"
+    r = parse_hotwords(data, "x.csv")
+    assert [h.text for h in r.items] == ["Qwen"]
+    assert [i.code for i in r.issues] == ["unreadable-table"]

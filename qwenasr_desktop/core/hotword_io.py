@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -231,7 +231,7 @@ def _table_rows(text: str, delimiter: str, report: ImportReport) -> list[tuple[i
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, object]] = []
     header: list[str] | None = None
-    for record in reader:
+    for record in _records(reader, report):
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
@@ -255,6 +255,17 @@ def _table_rows(text: str, delimiter: str, report: ImportReport) -> list[tuple[i
             row["weight"] = _table_weight(str(row["weight"]))
         rows.append((line, row))
     return rows
+
+
+def _records(reader, report: ImportReport) -> Iterator[list[str]]:
+    """The reader's records; a table the csv module gives up on (a cell over its 128 KB limit,
+    usually a quote mark without its pair) ends with an issue instead of an exception."""
+    try:
+        yield from reader
+    except csv.Error as e:
+        report.issues.append(ImportIssue(reader.line_num, f"The table cannot be read from this line on "
+                                         f"({e}); is a quote mark missing its pair?",
+                                         code="unreadable-table"))
 
 
 def _table_weight(cell: str) -> object:
