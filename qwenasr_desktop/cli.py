@@ -11,7 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cli_files import load_hotwords, output_ok, read_list, tolerant_streams, write_output
+from .cli_files import (
+    load_hotwords,
+    output_ok,
+    read_list,
+    read_stdin_text,
+    tolerant_streams,
+    write_output,
+)
 from .core import hotword_io
 from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
@@ -241,7 +248,7 @@ def cmd_hotwords_suggest(args: argparse.Namespace) -> int:
     if not output_ok(args.output):
         return 2
     try:
-        text = sys.stdin.read() if args.file == "-" else read_document(args.file)
+        text = read_stdin_text() if args.file == "-" else read_document(args.file)
     except DocumentError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

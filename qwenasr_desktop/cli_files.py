@@ -21,6 +21,15 @@ def tolerant_streams() -> None:
             reconfigure(errors="backslashreplace")
 
 
+def read_stdin_text() -> str:
+    """Standard input as text whatever the locale says: bytes that are not UTF-8 become U+FFFD
+    instead of a UnicodeDecodeError (a strict locale) or half characters (surrogateescape)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:
+        return sys.stdin.read()
+    return buffer.read().decode("utf-8-sig", errors="replace")
+
+
 def output_ok(path: str | None) -> bool:
     """False (with the reason printed) when `path` cannot be an output file; checked before the
     work so that a typo in the path costs nothing."""

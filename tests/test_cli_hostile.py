@@ -146,3 +146,11 @@ def test_table_and_text_imports_are_fast(fmt):
     report = hotword_io.parse_hotwords(data, f"x.{fmt}")
     assert len(report.items) == 100_000 and report.lines[-1] == 100_000 + (fmt == "csv")
     assert time.perf_counter() - started < 20
+
+
+def test_suggest_reads_any_bytes_from_standard_input(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "qwenasr_desktop.cli", "hotwords", "suggest", "-"],
+                       input=b"Erlotinib \xff\xfe and Erlotinib with Gefitinib.", capture_output=True,
+                       timeout=60, env={**os.environ, "PYTHONIOENCODING": "ascii:strict"})
+    assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr
+    assert b"Erlotinib" in r.stdout
