@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ...core import hotword_io
 from ...core.hotwords import Hotword, HotwordList, Severity, language_label
 from ...core.models import DEFAULT_MODEL
-from ...storage.files import write_atomic
+from ...storage.files import read_head, write_atomic
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
 from ..jobs import run_job
 from .import_dialog import ImportReportDialog
@@ -322,7 +322,8 @@ class HotwordEditorPage(QWidget):
         target = self.model.hotword_list.target_model
 
         def work():
-            return hotword_io.parse_hotwords(Path(path).read_bytes(), filename=path, target_model=target)
+            data = read_head(path, hotword_io.MAX_IMPORT_BYTES + 1)  # a huge file costs no memory
+            return hotword_io.parse_hotwords(data, filename=path, target_model=target)
 
         run_job(work, lambda report: self._show_import_report(path, report),
                 lambda e: self._import_failed(path, e), self)
