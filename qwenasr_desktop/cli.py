@@ -11,6 +11,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cli_files import (
+    load_hotwords,
+    output_ok,
+    read_list,
+    read_stdin_text,
+    tolerant_streams,
+    write_output,
+)
 from .core import hotword_io
 from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
@@ -25,31 +33,11 @@ def _split_hints(value: str | None) -> list[str]:
     return [h.strip() for h in (value or "").split(",") if h.strip()]
 
 
-def _read_list(path: str, model: str) -> hotword_io.ImportReport:
-    data = Path(path).read_bytes()
-    return hotword_io.parse_hotwords(data, filename=path, target_model=model)
-
-
-def _load_hotwords(path: str) -> list | None:
-    """A hotword file's valid rows, with its issues printed; None when it cannot be read at all."""
-    try:
-        report = _read_list(path, "fun-asr")
-    except OSError as e:
-        print(f"error: cannot read {path}: {e.strerror}", file=sys.stderr)
-        return None
-    for issue in report.issues:
-        print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
-    return None if report.unreadable else report.items
-
-
 def cmd_hotwords_validate(args: argparse.Namespace) -> int:
     """Every problem of the file: import issues (rows that cannot be read) and rule findings."""
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as e:
-        print(f"error: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    report = read_list(args.file, args.model)
+    if report is None:
         return 2
-    report = hotword_io.parse_hotwords(data, filename=args.file, target_model=args.model)
     if report.unreadable:
         for issue in report.issues:
             print(f"error: {issue.describe()}", file=sys.stderr)
@@ -70,17 +58,18 @@ def cmd_hotwords_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_hotwords_convert(args: argparse.Namespace) -> int:
-    try:
-        report = _read_list(args.input, args.model)
-    except OSError as e:
-        print(f"error: cannot read {args.input}: {e.strerror}", file=sys.stderr)
+    if not output_ok(args.output):
+        return 2
+    report = read_list(args.input, args.model)
+    if report is None:
         return 2
     for issue in report.issues:
         print(issue.describe(), file=sys.stderr)
     if report.unreadable:
         return 2
     fmt = hotword_io.Format(args.to) if args.to else hotword_io.format_for_path(args.output)
-    Path(args.output).write_text(hotword_io.serialize(report.items, fmt), encoding="utf-8")
+    if not write_output(args.output, hotword_io.serialize(report.items, fmt)):
+        return 2
     print(f"wrote {len(report.items)} hotwords to {args.output} ({fmt.value})", file=sys.stderr)
     return 1 if report.rejected else 0
 
@@ -113,7 +102,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     hotwords = []
     if args.hotwords:
-        loaded = _load_hotwords(args.hotwords)
+        loaded = load_hotwords(args.hotwords)
         if loaded is None:
             return 2
         hotwords = loaded
@@ -195,8 +184,8 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     if len(args.audio) != len(args.reference):
         print("error: give one --reference per --audio (in the same order)", file=sys.stderr)
         return 2
-    items = _load_hotwords(args.hotwords)
-    if items is None:
+    items = load_hotwords(args.hotwords)
+    if items is None or not output_ok(args.output):
         return 2
     clips = []
     try:
@@ -243,7 +232,8 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     if args.output:
         tuned = tuning.apply_weights(items, result.recommended_weights())
         fmt = hotword_io.format_for_path(args.output)
-        Path(args.output).write_text(hotword_io.serialize(tuned, fmt), encoding="utf-8")
+        if not write_output(args.output, hotword_io.serialize(tuned, fmt)):
+            return 2
         changed = len(tuning.weight_changes(items, result.recommended_weights()))
         print(f"wrote {len(tuned)} hotwords ({changed} weights changed) to {args.output}", file=sys.stderr)
     return 0
@@ -256,17 +246,17 @@ def cmd_hotwords_suggest(args: argparse.Namespace) -> int:
     from .core.candidates import extract
     from .documents import DocumentError, read_document
 
+    if not output_ok(args.output):
+        return 2
     try:
-        text = sys.stdin.read() if args.file == "-" else read_document(args.file)
+        text = read_stdin_text() if args.file == "-" else read_document(args.file)
     except DocumentError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     current = []
     if args.list:
-        try:
-            report = _read_list(args.list, args.model)
-        except OSError as e:
-            print(f"error: cannot read {args.list}: {e.strerror}", file=sys.stderr)
+        report = read_list(args.list, args.model)
+        if report is None:
             return 2
         if report.unreadable:
             for issue in report.issues:
@@ -292,8 +282,8 @@ def cmd_hotwords_suggest(args: argparse.Namespace) -> int:
                 print(f"  {m.text}")
     if args.output:
         fmt = hotword_io.format_for_path(args.output)
-        Path(args.output).write_text(hotword_io.serialize([c.to_hotword() for c in s.new()], fmt),
-                                     encoding="utf-8")
+        if not write_output(args.output, hotword_io.serialize([c.to_hotword() for c in s.new()], fmt)):
+            return 2
         print(f"wrote {len(s.new())} new hotwords to {args.output}", file=sys.stderr)
     return 0
 
@@ -362,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "model", None) and args.model not in MODELS:

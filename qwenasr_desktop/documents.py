@@ -45,7 +45,11 @@ def read_document(path: str | Path) -> str:
 def _read_text(path: Path) -> str:
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError(f"{path.name}: the file says it is UTF-16 but is not valid UTF-16; "
+                                "save it as UTF-8.") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

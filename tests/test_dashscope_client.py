@@ -245,6 +245,19 @@ def test_batch_reports_progress_per_file_and_keeps_going(emu, http, tmp_path, sl
         assert stages[0] == "uploading" and "submitted" in stages and stages[-1] == "failed"
 
 
+def test_same_file_uploads_twice_under_distinct_names(emu, http, tmp_path, sleeps):
+    # issue 17: the cached policy forbids overwriting, so one object name per file failed the
+    # second recognition of the same recording with FileAlreadyExists.
+    tc = TranscriptionClient(http, sleep=sleeps, poll_initial=0.01, poll_max=0.05)
+    wav = wav_file(tmp_path)
+    first, second = tc.upload(wav, "fun-asr"), tc.upload(wav, "fun-asr")
+    assert first != second and first.endswith("/a.wav") and second.endswith("/a.wav")
+    noise = tmp_path / "noise.mp3"
+    noise.write_bytes(b"not audio" * 100)
+    results = tc.transcribe_files("fun-asr", [noise, noise])
+    assert [r.error.code for r in results] == ["InvalidFile.DecodeFailed"] * 2  # not an upload error
+
+
 def test_cancel_pending_task(emu, http, tmp_path):
     emu.faults.hold_file_tasks = True
     token = CancelToken()

@@ -120,3 +120,38 @@ def test_serialize_parse_round_trip(items, fmt):
 def test_parser_never_raises_on_garbage(data):
     report = parse_hotwords(data, None)
     assert all(isinstance(i.message, str) and i.message for i in report.issues)
+
+
+def test_vocabulary_member_is_found_by_walking_the_object():
+    # issue 17: a text search for "vocabulary" also hit it inside a string and raised JSONDecodeError
+    data = (b'{"meta": {"vocabulary": "[x", "note": "\\"vocabulary\\": ["},\n'
+            b' "vocabulary": [{"text": "a"},\n {"text": "b"}], "vocabulary_id": "v1"}')
+    r = parse_hotwords(data, "x.json")
+    assert [h.text for h in r.items] == ["a", "b"] and r.lines == [2, 3] and not r.issues
+
+
+def test_duplicate_vocabulary_members_use_the_last_like_json_loads():
+    r = parse_hotwords(b'{"vocabulary": [{"text": "old"}],\n"vocabulary": [\n{"text": "new"}]}', "x.json")
+    assert [h.text for h in r.items] == ["new"] and r.lines == [3]
+
+
+def test_deep_nesting_is_unreadable_not_a_recursion_error():
+    for data in (b"[" * 50_000 + b"]" * 50_000, b'{"vocabulary": ' + b"[" * 50_000 + b"]" * 50_001,
+                 b'[{"text": "a", "weight": ' + b"[" * 900 + b"]" * 900 + b"}]"):
+        r = parse_hotwords(data, "x.json")
+        assert r.unreadable or r.rejected
+    r = parse_hotwords(b"[" * 50_000 + b"]" * 50_000, "x.json")
+    assert [i.code for i in r.issues] == ["nested-too-deep"]
+
+
+def test_rows_that_are_not_objects_are_named_briefly():
+    r = parse_hotwords(b'[[1, 2, 3], "' + b"x" * 1000 + b'"]', "x.json")
+    assert [i.code for i in r.issues] == ["row-not-object"] * 2
+    assert all(len(i.message) < 100 for i in r.issues)
+
+
+def test_a_cell_over_the_csv_limit_is_an_issue_not_an_exception():
+    data = b'text,weight\nQwen,4\n"' + b"x" * 200_000 + b"\n"
+    r = parse_hotwords(data, "x.csv")
+    assert [h.text for h in r.items] == ["Qwen"]
+    assert [i.code for i in r.issues] == ["unreadable-table"]

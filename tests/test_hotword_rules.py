@@ -201,3 +201,18 @@ def test_validator_never_crashes_and_codes_are_known(text):
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), min_size=1, max_size=30))
 def test_cjk_length_rule(text):
     assert (check_text(text) == []) == (len(text) <= 15)
+
+
+def test_unpaired_surrogate_is_a_text_error():
+    # issue 17: JSON "\ud800" decodes to half a character; passing it let `convert` fail mid-write
+    [p] = check_text("Qwen\ud800")
+    assert p.code == "text-surrogate" and "U+D800" in p.message
+    assert check_text("\U0001F600 ok") == []  # a real astral character is fine
+    assert [p.code for p in check_lang("\udc80", model_info("paraformer-v2"))] == ["lang-invalid"]
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)),
+               min_size=1, max_size=20))
+def test_text_that_passes_the_rules_can_always_be_saved(text):
+    if not check_text(text):
+        text.encode("utf-8")  # never raises for accepted text

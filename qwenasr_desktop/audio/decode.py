@@ -13,6 +13,14 @@ from pathlib import Path
 import numpy as np
 
 TARGET_RATE = 16000
+# Real recordings are 8 kHz telephone audio up to 384 kHz studio masters. Outside this range the
+# header is damaged or hostile: resampling 1 Hz to 16 kHz multiplies the samples 16,000 times
+# (with a 512k-tap filter), which hangs the run and exhausts memory for a 3 KB file.
+MIN_RATE, MAX_RATE = 1000, 384000
+# The polyphase filter has 32 taps per phase and max(up, down) phases. Every common rate
+# (8k, 11.025k, 22.05k, 44.1k, 48k, 96k, 352.8k ...) needs at most 441; an odd header rate such
+# as 383,999 Hz would need 383,999 phases (a 12M-tap filter, 1.3 GB for a 3 KB file).
+MAX_PHASES = 1000
 
 
 class AudioError(ValueError):
@@ -38,6 +46,19 @@ def _design_lowpass(up: int, down: int, taps_per_phase: int = 16) -> np.ndarray:
     return (h * up / h.sum()).astype(np.float64)
 
 
+def _ratio(rate: int, target: int) -> tuple[int, int]:
+    """up/down for rate -> target: exact when both fit in MAX_PHASES, else the nearest ratio
+    that does (off by under 0.1 %, a pitch change no listener or recognizer notices)."""
+    frac = Fraction(target, rate)
+    if max(frac.numerator, frac.denominator) <= MAX_PHASES:
+        return frac.numerator, frac.denominator
+    if frac >= 1:
+        inverse = (1 / frac).limit_denominator(MAX_PHASES)
+        return inverse.denominator, inverse.numerator
+    near = frac.limit_denominator(MAX_PHASES)
+    return near.numerator, near.denominator
+
+
 def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.ndarray:
     """Polyphase resampling (upsample by L, filter, keep every M-th), in NumPy only.
 
@@ -47,8 +68,7 @@ def resample(samples: np.ndarray, rate: int, target: int = TARGET_RATE) -> np.nd
     x = np.asarray(samples, dtype=np.float64)
     if rate == target or len(x) == 0:
         return x.astype(np.float32)
-    frac = Fraction(target, rate)
-    up, down = frac.numerator, frac.denominator
+    up, down = _ratio(rate, target)
     h = _design_lowpass(up, down)
     half = (len(h) - 1) // 2
     n_out = int(np.ceil(len(x) * up / down))
@@ -86,16 +106,23 @@ def prepare_array(samples: np.ndarray, rate: int = TARGET_RATE) -> np.ndarray:
     a = to_mono(a).astype(np.float32, copy=False)  # scale first: mixing int channels makes floats
     if not np.all(np.isfinite(a)):
         raise AudioError("The audio contains NaN or infinite samples.")
-    if rate <= 0:
-        raise AudioError(f"Invalid sample rate {rate}.")
+    check_rate(rate)
     return resample(a, rate) if rate != TARGET_RATE else np.ascontiguousarray(a)
+
+
+def check_rate(rate: int, name: str = "The audio") -> None:
+    """Refuse a sample rate no real recording has, before any resampling work is done."""
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise AudioError(f"{name} says its sample rate is {rate} Hz; audio must be {MIN_RATE:,} to "
+                         f"{MAX_RATE:,} Hz, so the file is probably damaged.")
 
 
 def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
-    data, rate = sf.read(str(path), dtype="float32", always_2d=True)
-    return data, rate
+    with sf.SoundFile(str(path)) as f:
+        check_rate(f.samplerate, path.name)  # from the header, before decoding anything
+        return f.read(dtype="float32", always_2d=True), f.samplerate
 
 
 def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
@@ -105,6 +132,7 @@ def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
     with av.open(str(path)) as container:
         if not container.streams.audio:
             raise AudioError(f"{path.name} contains no audio stream.")
+        check_rate(container.streams.audio[0].rate or 0, path.name)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_RATE)
         for frame in container.decode(audio=0):
             for out in resampler.resample(frame):
@@ -127,6 +155,8 @@ def load_audio(path: str | Path) -> np.ndarray:
         raise AudioError(f"The audio file {p.name} is empty (0 bytes).")
     try:
         data, rate = _read_soundfile(p)
+    except AudioError:
+        raise
     except Exception as sf_error:  # libsndfile cannot read it: try FFmpeg through PyAV
         try:
             data, rate = _read_pyav(p)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .hotwords import DEFAULT_WEIGHT, Hotword, check_hotword
-from .models import model_info
+from .models import ModelInfo, model_info
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 KNOWN_KEYS = {"text", "weight", "lang"}
@@ -120,8 +120,8 @@ def parse_hotwords(data: bytes, filename: str | None = None, target_model: str =
                    fmt: Format | None = None) -> ImportReport:
     report = ImportReport(fmt)
     if len(data) > MAX_IMPORT_BYTES:
-        report.issues.append(ImportIssue(0, f"The file is {len(data) / 1e6:.1f} MB; a hotword list file "
-                                         f"may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB."))
+        report.issues.append(ImportIssue(0, "The file is larger than a hotword list file may be "
+                                         f"(at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB)."))
         return report
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         report.issues.append(ImportIssue(0, "This is a binary file, not a hotword list."))
@@ -130,13 +130,28 @@ def parse_hotwords(data: bytes, filename: str | None = None, target_model: str =
     if text is None:
         return report
     report.format = fmt = fmt or guess_format(filename, text)
+    try:
+        rows = _read_rows(text, fmt, report)
+        _check_rows(rows, model_info(target_model), report)
+    except RecursionError:  # a row nested deeper than the checks expect; the file cannot be a list
+        report.items, report.lines, report.rows = [], [], []
+        report.issues = [ImportIssue(0, _NESTED_MESSAGE, code="nested-too-deep")]
+        return report
+    if not rows and not report.issues:
+        report.issues.append(ImportIssue(0, "The file holds no hotwords.", fatal=False))
+    return report
+
+
+def _read_rows(text: str, fmt: Format, report: ImportReport) -> list[tuple[int, object]]:
     if fmt is Format.JSON:
-        rows = _json_rows(text, report)
-    elif fmt in (Format.CSV, Format.TSV):
-        rows = _table_rows(text, "\t" if fmt is Format.TSV else ",", report)
-    else:
-        rows = _text_rows(text)
-    model = model_info(target_model)
+        return _json_rows(text, report)
+    if fmt in (Format.CSV, Format.TSV):
+        return _table_rows(text, "\t" if fmt is Format.TSV else ",", report)
+    return _text_rows(text)
+
+
+def _check_rows(rows: list[tuple[int, object]], model: ModelInfo, report: ImportReport) -> None:
+    """Each row through the hotword rules: valid ones become items, the others issues."""
     for row, (line, raw) in enumerate(rows, start=1):
         first_issue = len(report.issues)
         item = _to_hotword(raw, line, report)
@@ -150,38 +165,64 @@ def parse_hotwords(data: bytes, filename: str | None = None, target_model: str =
         report.items.append(item)
         report.lines.append(line)
         report.rows.append(row)
-    if not rows and not report.issues:
-        report.issues.append(ImportIssue(0, "The file holds no hotwords.", fatal=False))
-    return report
 
 
-def _line_of(text: str, index: int) -> int:
-    return text.count("\n", 0, index) + 1
+_JSON_SPACE = " \t\r\n"
+_NESTED_MESSAGE = ("The JSON is nested too deeply to be a hotword list (a list of "
+                   '{"text": ..., "weight": ...} objects).')
+
+
+def _skip(text: str, i: int, chars: str = _JSON_SPACE) -> int:
+    while i < len(text) and text[i] in chars:
+        i += 1
+    return i
+
+
+def _vocabulary_start(text: str) -> int:
+    """Where the top-level object's "vocabulary" array starts, found by walking its members (a
+    search for the word would also match it inside a string, such as {"meta": {"vocabulary": "[x"}}).
+    The last "vocabulary" member wins, as it does for json.loads."""
+    decoder = json.JSONDecoder()
+    i, start = _skip(text, _skip(text, 0) + 1), -1
+    while text[i] != "}":
+        key, i = decoder.raw_decode(text, i)
+        i = _skip(text, _skip(text, i) + 1)  # the colon
+        value_at = i
+        _, i = decoder.raw_decode(text, i)
+        if key == "vocabulary":
+            start = value_at
+        i = _skip(text, i, _JSON_SPACE + ",")
+    return start
 
 
 def _json_rows(text: str, report: ImportReport) -> list[tuple[int, object]]:
-    decoder = json.JSONDecoder()
     try:
         whole = json.loads(text)
     except json.JSONDecodeError as e:
         report.issues.append(ImportIssue(e.lineno, f"Not valid JSON: {e.msg} (column {e.colno})."))
         return []
+    except RecursionError:
+        report.issues.append(ImportIssue(0, _NESTED_MESSAGE, code="nested-too-deep"))
+        return []
     if isinstance(whole, dict) and isinstance(whole.get("vocabulary"), list):
         whole = whole["vocabulary"]  # a query_vocabulary output pasted whole
-        start = text.index("[", text.index('"vocabulary"'))
+        start = _vocabulary_start(text)
     elif isinstance(whole, list):
-        start = text.index("[")
+        start = _skip(text, 0)
     else:
         report.issues.append(ImportIssue(0, "The JSON must be a list of hotwords: "
                                          '[{"text": "...", "weight": 4, "lang": "en"}, ...].'))
         return []
-    # Walk the array again with raw_decode to learn each element's line number.
-    rows, i = [], start + 1
+    # Walk the array again with raw_decode to learn each element's line number, counting the
+    # line breaks only between one element and the next, so the walk stays linear.
+    decoder = json.JSONDecoder()
+    rows, i, line, counted = [], start + 1, 1, 0
     for _ in whole:
-        while text[i] in " \t\r\n,":
-            i += 1
+        i = _skip(text, i, _JSON_SPACE + ",")
         value, end = decoder.raw_decode(text, i)
-        rows.append((_line_of(text, i), value))
+        line += text.count("\n", counted, i)
+        counted = i
+        rows.append((line, value))
         i = end
     return rows
 
@@ -190,7 +231,7 @@ def _table_rows(text: str, delimiter: str, report: ImportReport) -> list[tuple[i
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, object]] = []
     header: list[str] | None = None
-    for record in reader:
+    for record in _records(reader, report):
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
@@ -216,6 +257,17 @@ def _table_rows(text: str, delimiter: str, report: ImportReport) -> list[tuple[i
     return rows
 
 
+def _records(reader, report: ImportReport) -> Iterator[list[str]]:
+    """The reader's records; a table the csv module gives up on (a cell over its 128 KB limit,
+    usually a quote mark without its pair) ends with an issue instead of an exception."""
+    try:
+        yield from reader
+    except csv.Error as e:
+        report.issues.append(ImportIssue(reader.line_num, f"The table cannot be read from this line on "
+                                         f"({e}); is a quote mark missing its pair?",
+                                         code="unreadable-table"))
+
+
 def _table_weight(cell: str) -> object:
     try:
         return int(cell)
@@ -230,7 +282,7 @@ def _text_rows(text: str) -> list[tuple[int, object]]:
 
 def _to_hotword(raw: object, line: int, report: ImportReport) -> Hotword | None:
     if not isinstance(raw, dict):
-        shown = json.dumps(raw)[:40]
+        shown = "a list" if isinstance(raw, list) else json.dumps(raw)[:40]
         report.issues.append(ImportIssue(line, f"Expected an object with \"text\", got {shown}.",
                                          code="row-not-object"))
         return None

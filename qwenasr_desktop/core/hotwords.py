@@ -8,7 +8,7 @@ plus a sentence, so the editor, the CLI and the DashScope client all say the sam
 from __future__ import annotations
 
 import re
-import unicodedata
+import reprlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -19,6 +19,9 @@ MIN_WEIGHT, MAX_WEIGHT, DEFAULT_WEIGHT = 1, 5, 4
 MAX_HOTWORDS_PER_LIST = 500
 MAX_LISTS_PER_ACCOUNT = 10
 PREFIX_RE = re.compile(r"^[a-z0-9]{1,10}$")
+# Categories Cc (C0, DEL, C1), Zl and Zp, as one regex: imports check 100k rows in well under a second.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 WEIGHT_MEANINGS: dict[int, str] = {
     1: "slight", 2: "slight", 3: "clear", 4: "clear", 5: "forced",
@@ -111,7 +114,7 @@ class Measure:
 
 
 def is_ascii(text: str) -> bool:
-    return all(ord(c) < 128 for c in text)
+    return text.isascii()
 
 
 def text_limit(text: str, rule_set: RuleSet = RuleSet.FUNASR) -> TextLimit:
@@ -133,7 +136,13 @@ def measure_text(text: str, rule_set: RuleSet = RuleSet.FUNASR) -> Measure:
 
 
 def _bad_characters(text: str) -> list[str]:
-    return [c for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp")]
+    return CONTROL_RE.findall(text)
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """True for text no file can store: a JSON escape such as "\\ud800" without its pair decodes
+    to half a character, which every UTF encoder refuses (and a write would fail half-way)."""
+    return SURROGATE_RE.search(text) is not None
 
 
 def check_text(text: object, rule_set: RuleSet = RuleSet.FUNASR, row: int | None = None) -> list[Problem]:
@@ -142,6 +151,11 @@ def check_text(text: object, rule_set: RuleSet = RuleSet.FUNASR, row: int | None
     stripped = text.strip()
     if not stripped:
         return [Problem("text-empty", "The text is empty. Type a word or phrase.", row=row)]
+    if has_lone_surrogate(text):
+        names = ", ".join(sorted({f"U+{ord(c):04X}" for c in SURROGATE_RE.findall(text)}))
+        return [Problem("text-surrogate", f"The text contains half of a character ({names}, an "
+                        "unpaired surrogate), which is not valid Unicode; retype that character.",
+                        row=row)]
     bad = _bad_characters(text)
     if bad:
         names = ", ".join(sorted({f"U+{ord(c):04X}" for c in bad}))
@@ -163,7 +177,7 @@ def check_text(text: object, rule_set: RuleSet = RuleSet.FUNASR, row: int | None
 def check_weight(weight: object, row: int | None = None) -> list[Problem]:
     # bool is a subclass of int; JSON `true` must not pass as weight 1.
     if isinstance(weight, bool) or not isinstance(weight, int):
-        shown = repr(weight) if not isinstance(weight, str) else f'"{weight}"'
+        shown = reprlib.repr(weight) if not isinstance(weight, str) else f'"{weight[:40]}"'
         return [Problem("weight-type", f"The weight must be a whole number from {MIN_WEIGHT} to "
                         f"{MAX_WEIGHT}, not {shown}.", row=row, field="weight")]
     if not MIN_WEIGHT <= weight <= MAX_WEIGHT:
@@ -180,7 +194,7 @@ def language_label(code: str) -> str:
 def check_lang(lang: object, model: ModelInfo, row: int | None = None) -> list[Problem]:
     if lang is None:
         return []
-    if not isinstance(lang, str) or not lang.strip():
+    if not isinstance(lang, str) or not lang.strip() or has_lone_surrogate(lang):
         return [Problem("lang-invalid", "The language must be a language code such as \"en\" or "
                         "\"zh\", or left out.", row=row, field="lang")]
     if model.hotword_languages and lang not in model.hotword_languages:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..core.export import paragraphs
 from ..core.transcript import Transcript
 from ..core.transcript_edit import format_timestamp
+from .files import replacing
 
 
 def write_docx(path: str | Path, t: Transcript, names: Mapping[int, str] | None = None, *,
@@ -33,5 +34,6 @@ def write_docx(path: str | Path, t: Transcript, names: Mapping[int, str] | None 
             para.add_run(head).bold = True
         para.add_run(p.text)
     path = Path(path)
-    doc.save(str(path))
+    with replacing(path) as tmp:  # a failed save leaves an existing document as it was
+        doc.save(str(tmp))
     return path

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ...core import hotword_io
+from ...storage.files import read_head
 from .auth import MissingApiKeyError
 from .config import RegionError
 from .engine import make_dashscope_engine
@@ -30,14 +30,14 @@ def _engine(args: argparse.Namespace):
 
 def _read_items(path: str, model: str):
     try:
-        data = Path(path).read_bytes()
+        data = read_head(path, hotword_io.MAX_IMPORT_BYTES + 1)  # the cap parse_hotwords reports
     except OSError as e:
-        raise _InputError(_fail(2, f"cannot read {path}: {e.strerror}")) from None
+        raise _InputError(_fail(2, f"cannot read {path}: {e.strerror or e}")) from None
     report = hotword_io.parse_hotwords(data, filename=path, target_model=model)
     for issue in report.issues:
         print(f"{'error' if issue.fatal else 'note'}: {issue.describe()}", file=sys.stderr)
     if report.unreadable or report.rejected:
-        raise _InputError(_fail(1 if report.rejected else 2,
+        raise _InputError(_fail(2 if report.unreadable else 1,
                                 "the list was not uploaded; fix the rows above"))
     return report.items
 

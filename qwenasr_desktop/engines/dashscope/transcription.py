@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,13 +82,17 @@ class TranscriptionClient:
         return UploadCertificate(data, model, time.monotonic() + ttl)
 
     def upload(self, path: str | Path, model: str, name: str | None = None) -> str:
-        """Upload a local file for `model`; return its oss:// URL."""
+        """Upload a local file for `model`; return its oss:// URL.
+
+        Each upload gets its own folder under the policy's upload_dir: the policy forbids
+        overwriting, and it is cached, so the same file name twice (the same recording
+        recognized again) would otherwise fail with FileAlreadyExists."""
         path = Path(path)
         if self._cert is None or not self._cert.valid or self._cert.model != model:
             self._cert = self.get_policy(model)
         d = self._cert.data
         name = name or path.name
-        key = f"{d['upload_dir']}/{name}"
+        key = f"{d['upload_dir']}/{uuid.uuid4().hex}/{name}"
         form = {"OSSAccessKeyId": d["oss_access_key_id"], "Signature": d["signature"],
                 "policy": d["policy"], "key": key,
                 "x-oss-object-acl": d.get("x_oss_object_acl", "private"),

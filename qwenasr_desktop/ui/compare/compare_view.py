@@ -35,6 +35,7 @@ from ...core.compare import (
 )
 from ...core.hotwords import Hotword
 from ...core.transcript import Transcript
+from ...storage.files import write_atomic
 from ..jobs import run_job
 from .columns import TwoColumns
 from .tables import HitsModel, MetricsModel
@@ -166,8 +167,8 @@ class CompareView(QWidget):
             return
         text = comparison_html(self.result, self.info) if kind == "html" else hits_csv(self.result)
         try:
-            Path(path).write_text(text, encoding="utf-8")
-        except OSError as e:
+            write_atomic(path, text)  # a failure leaves an existing file as it was
+        except (OSError, UnicodeEncodeError) as e:
             self.message.emit(f"Cannot write {path}: {e.strerror or e}")
             return
         self.message.emit(f"Saved {path}")

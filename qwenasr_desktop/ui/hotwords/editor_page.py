@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...core import hotword_io
 from ...core.hotwords import Hotword, HotwordList, Severity, language_label
 from ...core.models import DEFAULT_MODEL
+from ...storage.files import read_head, write_atomic
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
 from ..jobs import run_job
 from .import_dialog import ImportReportDialog
@@ -321,7 +322,8 @@ class HotwordEditorPage(QWidget):
         target = self.model.hotword_list.target_model
 
         def work():
-            return hotword_io.parse_hotwords(Path(path).read_bytes(), filename=path, target_model=target)
+            data = read_head(path, hotword_io.MAX_IMPORT_BYTES + 1)  # a huge file costs no memory
+            return hotword_io.parse_hotwords(data, filename=path, target_model=target)
 
         run_job(work, lambda report: self._show_import_report(path, report),
                 lambda e: self._import_failed(path, e), self)
@@ -365,9 +367,10 @@ class HotwordEditorPage(QWidget):
 
     def export_file(self, path: str, fmt: hotword_io.Format) -> bool:
         try:
-            Path(path).write_text(hotword_io.serialize(self.model.items(), fmt), encoding="utf-8")
-        except OSError as e:
-            QMessageBox.warning(self, "Export hotwords", f"Cannot write {path}: {e.strerror}.")
+            write_atomic(path, hotword_io.serialize(self.model.items(), fmt))
+        except (OSError, UnicodeEncodeError) as e:
+            QMessageBox.warning(self, "Export hotwords",
+                                f"Cannot write {path}: {getattr(e, 'strerror', None) or e}.")
             return False
         self.message.emit(f"Exported {self.model.rowCount()} hotwords to {Path(path).name}.")
         return True

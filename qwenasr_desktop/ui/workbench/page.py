@@ -40,6 +40,7 @@ from ...core import export
 from ...core.export import ExportFormat, speaker_name
 from ...core.transcript import Transcript
 from ...core.transcript_edit import TAGS, format_timestamp
+from ...storage.files import write_atomic
 from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import SessionRepository
 from ...storage.transcripts import TranscriptRepository, WorkbenchDocument
@@ -620,8 +621,8 @@ class WorkbenchPage(QWidget):
         if path:
             try:
                 self.export_to(fmt, Path(path))
-            except OSError as e:
-                self.message.emit(f"Could not write {path}: {e.strerror or e}.")
+            except (OSError, UnicodeEncodeError) as e:
+                self.message.emit(f"Could not write {path}: {getattr(e, 'strerror', None) or e}.")
             else:
                 self.message.emit(f"Exported {Path(path).name}.")
 
@@ -638,7 +639,7 @@ class WorkbenchPage(QWidget):
                 ExportFormat.SRT: lambda: export.to_srt(t, names),
                 ExportFormat.VTT: lambda: export.to_vtt(t, names),
                 ExportFormat.JSON: lambda: export.to_json(t, names)}[fmt]()
-        path.write_text(text, encoding="utf-8")
+        write_atomic(path, text)  # a failure leaves an existing file as it was
         return path
 
     # ================================================================== lifetime
