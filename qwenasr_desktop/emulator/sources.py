@@ -13,7 +13,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -44,6 +44,8 @@ def url_allowed(url: str, prefixes: tuple[tuple[str, str, str], ...]) -> bool:
         return False
     if "@" in parts.netloc:  # user:pass@host tricks
         return False
+    if any(seg in (".", "..") for seg in unquote(parts.path).split("/")):
+        return False  # a dot segment could climb out of the prefix on the far side
     for scheme, netloc, path in prefixes:
         if parts.scheme != scheme or parts.netloc.lower() != netloc:
             continue
