@@ -131,7 +131,7 @@ class LogWatch(logging.Handler):
     """Every record logged anywhere while installed (server threads included)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -146,7 +146,7 @@ class LogWatch(logging.Handler):
         root = logging.getLogger()
         self._old = root.level
         root.addHandler(self)
-        root.setLevel(logging.DEBUG)
+        root.setLevel(logging.INFO)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -35,7 +35,8 @@ POLICY_TTL_S = 300
 # --- temporary upload (getPolicy + fake OSS form POST) ---------------------------------------
 
 def _sign(secret: bytes, policy: str) -> str:
-    return base64.b64encode(hmac.new(secret, policy.encode(), hashlib.sha1).digest()).decode()
+    return base64.b64encode(hmac.new(secret, policy.encode("utf-8", "surrogatepass"),
+                                     hashlib.sha1).digest()).decode()
 
 
 async def uploads(request: web.Request) -> web.Response:
@@ -86,7 +87,9 @@ async def _store_form(srv: EmulatorServer, form) -> web.Response:
     if missing:
         return web.Response(status=400, text=f"Missing form field(s): {', '.join(missing)}")
     policy, sig, key = str(form["policy"]), str(form["Signature"]), str(form["key"])
-    if not hmac.compare_digest(_sign(srv.secret, policy), sig) or sig not in srv.store.policies:
+    # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a forged field)
+    if not hmac.compare_digest(_sign(srv.secret, policy).encode(), sig.encode("utf-8", "surrogatepass")) \
+            or sig not in srv.store.policies:
         return web.Response(status=403, text="SignatureDoesNotMatch")
     account, model, expiry = srv.store.policies[sig]
     if srv.store.clock() > expiry:
