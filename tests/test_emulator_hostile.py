@@ -218,8 +218,8 @@ def test_uploads_live_on_disk_with_a_cap_and_an_expiry():
         (up,) = e.store.uploads.values()
         folder = os.path.dirname(up.path)
         assert not hasattr(up, "data") and open(up.path, "rb").read() == data  # noqa: SIM115
-        out = wait_terminal(e, submit(e, ["oss://" + up.key]).json()["output"]["task_id"])
-        assert out["task_status"] == "SUCCEEDED", out
+        first = submit(e, ["oss://" + up.key]).json()["output"]["task_id"]
+        assert wait_terminal(e, first)["task_status"] == "SUCCEEDED"
         too_big = upload(e, b"\0" * 65_000, "big.wav")
         assert too_big.status_code == 400 and "EntityTooLarge" in too_big.text
         assert len(os.listdir(folder)) == 1  # the refused upload left no file behind
@@ -228,6 +228,7 @@ def test_uploads_live_on_disk_with_a_cap_and_an_expiry():
         assert out["results"][0]["code"] == "InvalidFile.DownloadFailed" and "expired" in out["message"]
         assert not os.path.exists(up.path) and e.store.uploads == {}
         assert e.store.results == {}  # the first task's result expired with the same limit
+        assert wait_terminal(e, first)["task_status"] == "UNKNOWN"  # and so did the task
     assert not os.path.exists(folder)  # stop() removes the folder
 
 

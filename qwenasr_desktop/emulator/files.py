@@ -150,6 +150,7 @@ async def run_file_task(srv: EmulatorServer, task: FileTask) -> None:
     task.status, task.scheduled_time = "RUNNING", now_str(True)
     if srv.faults.take("fail_file_tasks"):
         task.status, task.end_time = "FAILED", now_str(True)
+        srv.store.ended(task)
         task.code, task.message = "InternalError.Algo", "Fault injected: the task failed."
         task.results = [{"file_url": u, "code": task.code, "message": task.message,
                          "subtask_status": "FAILED"} for u in task.file_urls]
@@ -179,6 +180,7 @@ async def run_file_task(srv: EmulatorServer, task: FileTask) -> None:
                                  "subtask_status": "FAILED"})
     task.duration_s = math.ceil(total_ms / 1000)
     task.end_time = now_str(True)
+    srv.store.ended(task)
     if any(r["subtask_status"] == "SUCCEEDED" for r in task.results):
         task.status = "SUCCEEDED"
     else:
@@ -231,7 +233,7 @@ def _task_output(task: FileTask) -> dict:
 async def task_get(request: web.Request) -> web.Response:
     srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
-    task = srv.store.tasks.get(request.match_info["task_id"])
+    task = srv.store.find_task(request.match_info["task_id"])
     if task is None or task.account != account:
         return ok({"task_id": request.match_info["task_id"], "task_status": "UNKNOWN"})
     usage = {"duration": task.duration_s} if task.status == "SUCCEEDED" else None
@@ -248,6 +250,7 @@ async def task_cancel(request: web.Request) -> web.Response:
         raise ApiError(400, "UnsupportedOperation", f"Only PENDING tasks can be cancelled; the task is "
                        f"{task.status}.")
     task.status, task.end_time = "CANCELED", now_str(True)
+    srv.store.ended(task)
     return ok({})
 
 

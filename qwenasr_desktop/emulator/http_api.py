@@ -23,7 +23,7 @@ from .appkey import SERVER_KEY
 from .audio import AudioFormatError, decode_file
 from .errors import ApiError, invalid, request_id
 from .sources import fetch_audio
-from .store import Vocabulary, now_str
+from .store import Store, Vocabulary, now_str
 from .wire import JsonError, loads
 
 if TYPE_CHECKING:
@@ -124,6 +124,40 @@ def _vocab_listing(v: Vocabulary) -> dict:
             "gmt_modified": v.gmt_modified, "status": v.status}
 
 
+def _create_vocabulary(srv: EmulatorServer, account: str, inp: dict) -> web.Response:
+    store = srv.store
+    target = inp.get("target_model")
+    prefix = inp.get("prefix")
+    if not isinstance(target, str) or not target:
+        raise invalid("Required parameter 'target_model' missing.")
+    try:
+        model_info(target)
+    except UnknownModelError:
+        raise invalid(f"target_model '{target}' is not a model that supports vocabularies.") from None
+    if not isinstance(prefix, str) or check_prefix(prefix):
+        raise invalid(f"Invalid prefix {prefix!r}: use 1 to 10 lowercase letters or digits.")
+    items = _parse_entries(inp.get("vocabulary"), target)
+    if len(store.account_vocabularies(account)) >= MAX_LISTS_PER_ACCOUNT:
+        raise invalid(f"Vocabulary quota exceeded: an account may hold at most "
+                      f"{MAX_LISTS_PER_ACCOUNT} vocabularies; delete one first.")
+    v = Vocabulary(store.new_vocabulary_id(prefix), account, prefix, target, items,
+                   undeployed_left=max(0, srv.faults.undeployed_queries))
+    store.vocabularies[v.vocabulary_id] = v
+    return ok({"vocabulary_id": v.vocabulary_id}, {"count": 1})
+
+
+def _list_vocabularies(store: Store, account: str, inp: dict) -> web.Response:
+    prefix = inp.get("prefix")
+    page_index, page_size = inp.get("page_index", 0), inp.get("page_size", 10)
+    if not (isinstance(page_index, int) and isinstance(page_size, int)) or page_index < 0 \
+            or not 1 <= page_size <= 100:
+        raise invalid("page_index must be >= 0 and page_size from 1 to 100.")
+    vs = [v for v in store.account_vocabularies(account)
+          if not prefix or v.prefix == prefix]
+    page = vs[page_index * page_size:(page_index + 1) * page_size]
+    return ok({"vocabulary_list": [_vocab_listing(v) for v in page]}, {"count": 1})
+
+
 async def customization(request: web.Request) -> web.Response:
     """The five vocabulary actions.
 
@@ -142,34 +176,9 @@ async def customization(request: web.Request) -> web.Response:
     action = inp.get("action")
     store = srv.store
     if action == "create_vocabulary":
-        target = inp.get("target_model")
-        prefix = inp.get("prefix")
-        if not isinstance(target, str) or not target:
-            raise invalid("Required parameter 'target_model' missing.")
-        try:
-            model_info(target)
-        except UnknownModelError:
-            raise invalid(f"target_model '{target}' is not a model that supports vocabularies.") from None
-        if not isinstance(prefix, str) or check_prefix(prefix):
-            raise invalid(f"Invalid prefix {prefix!r}: use 1 to 10 lowercase letters or digits.")
-        items = _parse_entries(inp.get("vocabulary"), target)
-        if len(store.account_vocabularies(account)) >= MAX_LISTS_PER_ACCOUNT:
-            raise invalid(f"Vocabulary quota exceeded: an account may hold at most "
-                          f"{MAX_LISTS_PER_ACCOUNT} vocabularies; delete one first.")
-        v = Vocabulary(store.new_vocabulary_id(prefix), account, prefix, target, items,
-                       undeployed_left=max(0, srv.faults.undeployed_queries))
-        store.vocabularies[v.vocabulary_id] = v
-        return ok({"vocabulary_id": v.vocabulary_id}, {"count": 1})
+        return _create_vocabulary(srv, account, inp)
     if action == "list_vocabulary":
-        prefix = inp.get("prefix")
-        page_index, page_size = inp.get("page_index", 0), inp.get("page_size", 10)
-        if not (isinstance(page_index, int) and isinstance(page_size, int)) or page_index < 0 \
-                or not 1 <= page_size <= 100:
-            raise invalid("page_index must be >= 0 and page_size from 1 to 100.")
-        vs = [v for v in store.account_vocabularies(account)
-              if not prefix or v.prefix == prefix]
-        page = vs[page_index * page_size:(page_index + 1) * page_size]
-        return ok({"vocabulary_list": [_vocab_listing(v) for v in page]}, {"count": 1})
+        return _list_vocabularies(store, account, inp)
     if action in ("query_vocabulary", "update_vocabulary", "delete_vocabulary"):
         vid = inp.get("vocabulary_id")
         if not vid:

@@ -69,6 +69,7 @@ class FileTask:
     code: str = ""
     message: str = ""
     duration_s: int = 0
+    expires: float = 0.0  # set when the task ends; forgotten after (an unknown task reads UNKNOWN)
 
 
 @dataclass
@@ -142,9 +143,19 @@ class Store:
         entry = self.results.get(token)
         return entry[0] if entry else None
 
+    def ended(self, task: FileTask) -> None:
+        task.expires = self.clock() + self.upload_ttl_s
+
+    def find_task(self, task_id: str) -> FileTask | None:
+        self.sweep()
+        return self.tasks.get(task_id)
+
     def sweep(self) -> None:
-        """Forget expired uploads (deleting their files), results and policies."""
+        """Forget expired uploads (deleting their files), results, ended tasks and policies."""
         now = self.clock()
+        for tid, task in list(self.tasks.items()):
+            if task.expires and task.expires <= now:
+                self.tasks.pop(tid, None)
         for key, up in list(self.uploads.items()):
             if up.expires <= now:
                 self.uploads.pop(key, None)
