@@ -317,3 +317,14 @@ def test_non_loopback_bind_needs_an_explicit_flag(capsys):
         EmulatorServer(host=host)
     assert main(["emulator", "--host", "0.0.0.0", "--port", "1"]) == 2
     assert "--allow-remote" in capsys.readouterr().err
+
+
+def test_flash_over_five_minutes_is_refused_before_decoding(emu):
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(8000 * 301, np.int16), 8000, format="WAV", subtype="PCM_16")
+    url = "data:audio/wav;base64," + base64.b64encode(buf.getvalue()).decode()
+    audio = {"type": "input_audio", "input_audio": {"data": url}}
+    r = httpx.post(emu.http_base + "/services/aigc/multimodal-generation/generation", headers=AUTH,
+                   json={"model": "fun-asr-flash-2026-06-15",
+                         "input": {"messages": [{"role": "user", "content": [audio]}]}}, timeout=30)
+    assert r.status_code == 400 and "at most 5 minutes" in r.json()["message"], r.text

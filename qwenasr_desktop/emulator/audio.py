@@ -29,6 +29,12 @@ class AudioFormatError(ValueError):
     pass
 
 
+class AudioTooLong(AudioFormatError):
+    def __init__(self, seconds: float, limit: float) -> None:
+        super().__init__(f"The audio is {seconds:.0f} s long; at most {limit:.0f} s is accepted here.")
+        self.seconds = seconds
+
+
 def check_rate(rate: object, low: int = MIN_RATE, high: int = MAX_RATE, what: str = "sample rate") -> int:
     if isinstance(rate, bool) or not isinstance(rate, int) or not low <= rate <= high:
         raise AudioFormatError(f"The {what} {rate!r:.20} Hz is not supported; use {low} to {high} Hz.")
@@ -69,8 +75,7 @@ def decode_file(data: bytes, channel: int = 0, max_seconds: float = MAX_FILE_SEC
     if channel >= n_ch:
         raise AudioFormatError(f"channel_id {channel} does not exist; the file has {n_ch} channel(s).")
     if info.frames > max_seconds * rate:
-        raise AudioFormatError(f"The audio is {info.frames / rate:.0f} s long; at most "
-                               f"{max_seconds:.0f} s is accepted here.")
+        raise AudioTooLong(info.frames / rate, max_seconds)
     try:
         x, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True,
                           frames=int(max_seconds * rate) + 1)

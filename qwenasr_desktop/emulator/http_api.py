@@ -20,7 +20,7 @@ from ..core.hotwords import (
 from ..core.models import Mode, UnknownModelError, model_info
 from ..core.transcript import Transcript
 from .appkey import SERVER_KEY
-from .audio import AudioFormatError, decode_file
+from .audio import AudioFormatError, AudioTooLong, decode_file
 from .errors import ApiError, invalid, request_id
 from .sources import fetch_audio
 from .store import Store, Vocabulary, now_str
@@ -278,11 +278,11 @@ async def flash(request: web.Request) -> web.Response:
     data = await fetch_audio(srv, ref, account, model, oss)
     try:  # the header is checked and the length bounded before decoding, off the event loop
         samples, _rate, _n, dur_ms = await asyncio.get_running_loop().run_in_executor(
-            None, decode_file, data, 0, FLASH_MAX_S + 1)
+            None, decode_file, data, 0, FLASH_MAX_S)
+    except AudioTooLong as e:
+        raise invalid(f"Audio is {e.seconds:.0f} s long; fun-asr-flash accepts at most 5 minutes.") from None
     except AudioFormatError as e:
         raise ApiError(400, "InvalidFile.DecodeFailed", str(e)) from None
-    if dur_ms > FLASH_MAX_S * 1000:
-        raise invalid(f"Audio is {dur_ms / 1000:.0f} s long; fun-asr-flash accepts at most 5 minutes.")
     vocab = srv.store.find_vocabulary(account, params.get("vocabulary_id"))
     opts = srv.recognizer.options(model, params, vocab, context if not context.is_empty() else None)
     tr: Transcript = await srv.run_engine(lambda: srv.recognizer.engine.recognize(samples, opts))
