@@ -127,6 +127,15 @@ def stream_threads() -> int:
     return sum(t.name == ThreadedSession.THREAD_NAME for t in threading.enumerate())
 
 
+POOL_THREADS = ("asyncio_", "emulator-engine", "ThreadPoolExecutor-")
+
+
+def loose_threads() -> int:
+    """Threads outside the bounded worker pools (asyncio's default executor, the engine's one
+    worker): these are the ones a leak adds, so they must return to their starting count."""
+    return sum(not t.name.startswith(POOL_THREADS) for t in threading.enumerate())
+
+
 class LogWatch(logging.Handler):
     """Every record logged anywhere while installed (server threads included)."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import http.server
 import io
@@ -25,6 +26,7 @@ from emulators import (
     LogWatch,
     ThreadedEngine,
     abort,
+    loose_threads,
     raw_ws_open,
     rss_mb,
     serving,
@@ -237,17 +239,17 @@ def test_uploads_live_on_disk_with_a_cap_and_an_expiry():
 def test_client_aborting_after_run_task_leaves_no_thread_and_no_traceback():
     with LogWatch() as logs, serving(KEY, ThreadedEngine(open_delay_s=0.05), idle_timeout_s=5) as e:
         time.sleep(0.2)
-        threads, rss = threading.active_count(), rss_mb()
+        threads, rss = loose_threads(), rss_mb()
         for i in range(40):
             s, head = raw_ws_open(e.base_url, f"Bearer {KEY}".encode())
             assert head.startswith(b"HTTP/1.1 101"), head[:60]
             s.sendall(ws_frame(run_task(task_id=f"a{i}")) + ws_frame(b"\0\1" * 1600))
             abort(s)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and (stream_threads() or threading.active_count() > threads + 2):
+        while time.monotonic() < deadline and (stream_threads() or loose_threads() > threads + 1):
             time.sleep(0.05)
         assert stream_threads() == 0, "a recognizer thread was left blocked"
-        assert threading.active_count() <= threads + 2 and rss_mb() - rss < 30
+        assert loose_threads() <= threads + 1 and rss_mb() - rss < 30
     assert logs.tracebacks() == []
 
 
@@ -328,3 +330,35 @@ def test_flash_over_five_minutes_is_refused_before_decoding(emu):
                    json={"model": "fun-asr-flash-2026-06-15",
                          "input": {"messages": [{"role": "user", "content": [audio]}]}}, timeout=30)
     assert r.status_code == 400 and "at most 5 minutes" in r.json()["message"], r.text
+
+
+def test_concurrent_streams_finish_and_leave_nothing_behind(emu):
+    """Twelve streams at once, half of them abandoned mid-audio: the rest finish normally."""
+    start_threads = loose_threads()
+    finish = json.dumps({"header": {"action": "finish-task", "task_id": "t1"}, "payload": {"input": {}}})
+
+    async def one(i: int) -> list[str]:
+        async with connect(emu.ws_url, additional_headers=AUTH) as ws:
+            await ws.send(run_task())
+            for _ in range(5):
+                await ws.send(b"\x10\x00" * 1600)
+            if i % 2:
+                ws.transport.abort()
+                return []
+            await ws.send(finish)
+            names = []
+            with contextlib.suppress(ConnectionClosed):
+                while not names or names[-1] not in ("task-finished", "task-failed"):
+                    names.append(json.loads(await ws.recv())["header"]["event"])
+            return names
+
+    async def all_of() -> list[list[str]]:
+        return await asyncio.gather(*(one(i) for i in range(12)))
+
+    results = ws_run(all_of())
+    for i, names in enumerate(results):
+        assert names[-1:] == ([] if i % 2 else ["task-finished"]), names
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (stream_threads() or loose_threads() > start_threads + 1):
+        time.sleep(0.05)
+    assert stream_threads() == 0 and loose_threads() <= start_threads + 1

@@ -15,8 +15,9 @@ import sys
 def cmd_emulator(args: argparse.Namespace) -> int:
     from .server import EmulatorServer, is_loopback
 
-    tuning = {k: v for k, v in (("upload_ttl_s", args.upload_ttl),
-                                ("idle_timeout_s", args.idle_timeout)) if v is not None}
+    tuning = {k: v for k, v in (("upload_ttl_s", args.upload_ttl), ("idle_timeout_s", args.idle_timeout),
+                                ("upload_max_bytes", args.upload_max_mb and args.upload_max_mb << 20))
+              if v is not None}
     try:
         server = EmulatorServer(host=args.host, port=args.port, api_key=args.api_key,
                                 allow_remote=args.allow_remote, allow_urls=args.allow_url or (),
@@ -54,6 +55,8 @@ def add_emulator_parser(sub) -> None:
     # (defaults live in store.py / ws_api.py, not imported here: they would load aiohttp)
     p.add_argument("--upload-ttl", type=float, metavar="SECONDS",
                    help="how long uploads and results are kept (default 3600)")
+    p.add_argument("--upload-max-mb", type=int, metavar="MB",
+                   help="largest upload accepted (default 64)")
     p.add_argument("--idle-timeout", type=float, metavar="SECONDS",
                    help="close WebSockets idle this long (default 23)")
     p.set_defaults(func=cmd_emulator)
