@@ -1,14 +1,26 @@
 """The emulator as the DashScope test modules use it: one server per module, no recognition unless
-a test needs it, optionally with the official SDK pointed at it."""
+a test needs it, optionally with the official SDK pointed at it; plus what the hostile-input tests
+share (a threaded fake engine, a log watcher, raw WebSocket frames, WAV headers that lie)."""
 
 from __future__ import annotations
 
+import base64
+import logging
+import os
+import queue
+import socket
+import struct
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pytest
 
+from qwenasr_desktop.core.transcript import Sentence, Transcript
 from qwenasr_desktop.emulator import EmulatorServer
+from qwenasr_desktop.engines.base import Engine, StreamEvent, StreamingSession
 
 
 def no_engine():
@@ -54,3 +66,157 @@ def clean_emulator_fixtures(key: str):
         reset(emu)
 
     return emu, _clean
+
+
+class ThreadedSession(StreamingSession):
+    """A streaming session shaped like the local engine's: one worker thread blocked on a queue
+    until close() or finish(); a session nobody closes leaks exactly that thread."""
+
+    THREAD_NAME = "fake-asr-stream"
+
+    def __init__(self, on_event) -> None:
+        self._on_event = on_event
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._received = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=self.THREAD_NAME, daemon=True)
+        self._thread.start()
+
+    def send_audio(self, samples: np.ndarray) -> None:
+        self._queue.put(np.asarray(samples, np.float32).copy())
+
+    def finish(self, timeout: float | None = None) -> Transcript:
+        self._queue.put("flush")
+        self._done.wait(timeout)
+        ms = self._received * 1000 // 16000
+        return Transcript(sentences=[Sentence("fake", 0, ms)] if ms else [])
+
+    def close(self) -> None:
+        self._queue.put(None)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None or isinstance(item, str):
+                break
+            self._received += item.size
+            ms = self._received * 1000 // 16000
+            self._on_event(StreamEvent(Sentence("fake", 0, ms, is_final=False)))
+        self._done.set()
+
+
+class ThreadedEngine(Engine):
+    """A fast stand-in for LocalEngine (too heavy to load per test on a shared two-core box) with
+    the same threading: `open_delay_s` makes start_stream slow, like a model still loading."""
+
+    name = "threaded-fake"
+
+    def __init__(self, open_delay_s: float = 0.0) -> None:
+        self.open_delay_s = open_delay_s
+
+    def recognize(self, audio, options, progress=None, cancel=None) -> Transcript:
+        ms = len(audio) * 1000 // 16000
+        return Transcript(sentences=[Sentence("fake", 0, ms)] if ms else [])
+
+    def start_stream(self, options, on_event) -> ThreadedSession:
+        time.sleep(self.open_delay_s)
+        return ThreadedSession(on_event)
+
+
+def stream_threads() -> int:
+    return sum(t.name == ThreadedSession.THREAD_NAME for t in threading.enumerate())
+
+
+POOL_THREADS = ("asyncio_", "emulator-engine", "ThreadPoolExecutor-")
+
+
+def loose_threads() -> int:
+    """Threads outside the bounded worker pools (asyncio's default executor, the engine's one
+    worker): these are the ones a leak adds, so they must return to their starting count."""
+    return sum(not t.name.startswith(POOL_THREADS) for t in threading.enumerate())
+
+
+class LogWatch(logging.Handler):
+    """Every record logged anywhere while installed (server threads included)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def tracebacks(self) -> list[str]:
+        """Records with a traceback, or errors from aiohttp/asyncio (a handler that crashed)."""
+        return [f"{r.name}: {r.getMessage()}" for r in self.records
+                if r.exc_info or (r.levelno >= logging.ERROR and r.name.startswith(("aiohttp", "asyncio")))]
+
+    def __enter__(self) -> LogWatch:
+        root = logging.getLogger()
+        self._old = root.level
+        root.addHandler(self)
+        root.setLevel(logging.INFO)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        root = logging.getLogger()
+        root.removeHandler(self)
+        root.setLevel(self._old)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def wav_header(rate: int, channels: int = 1, bits: int = 16, data_bytes: int = 0) -> bytes:
+    """A RIFF/WAVE PCM header saying whatever the test wants it to say (no checks)."""
+    block = channels * bits // 8
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, rate * block & 0xFFFFFFFF, block & 0xFFFF, bits)
+    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE" + b"fmt " + struct.pack("<I", 16)
+            + fmt + b"data" + struct.pack("<I", data_bytes))
+
+
+def raw_ws_open(base_url: str, authorization: bytes,
+                path: str = "/api-ws/v1/inference") -> tuple[socket.socket, bytes]:
+    """A WebSocket handshake by hand (any header bytes allowed); (socket, response head)."""
+    host, port = base_url.split("//", 1)[1].rsplit(":", 1)
+    s = socket.create_connection((host, int(port)), timeout=10)
+    key = base64.b64encode(os.urandom(16))
+    s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+              b"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+              b"Sec-WebSocket-Key: " + key + b"\r\nAuthorization: " + authorization + b"\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    return s, head
+
+
+def ws_frame(data: bytes | str) -> bytes:
+    """One masked client frame (text for str, binary for bytes)."""
+    opcode = 1 if isinstance(data, str) else 2
+    payload = data.encode() if isinstance(data, str) else data
+    n = len(payload)
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 1 << 16:
+        head += bytes([0x80 | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+    mask = os.urandom(4)
+    m = np.resize(np.frombuffer(mask, np.uint8), n)
+    masked = (np.frombuffer(payload, np.uint8) ^ m).tobytes()
+    return head + mask + masked
+
+
+def abort(s: socket.socket) -> None:
+    """Close with a TCP reset, as a killed client does."""
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()

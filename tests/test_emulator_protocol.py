@@ -252,7 +252,7 @@ def test_upload_rejects_forged_signature_and_overwrite(api, emu):
 
 def test_cancel_only_pending(api, emu):
     emu.faults.hold_file_tasks = True
-    tid = submit(api, ["https://example.invalid/a.wav"]).json()["output"]["task_id"]
+    tid = submit(api, ["data:audio/wav;base64,AAAA"]).json()["output"]["task_id"]
     assert api.get(f"tasks/{tid}").json()["output"]["task_status"] == "PENDING"
     assert api.post(f"tasks/{tid}/cancel").status_code == 200
     emu.faults.hold_file_tasks = False

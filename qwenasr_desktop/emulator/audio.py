@@ -3,6 +3,10 @@
 Real-time tasks carry `pcm` (s16le) or `wav` (a RIFF header, then s16le) in arbitrary chunks;
 file and flash requests carry whole files that soundfile can read. Anything else is refused with
 a message naming the format, as the cloud refuses formats it cannot decode.
+
+Headers are untrusted: a rate of 0 divides by zero and a rate of 1 Hz upsamples 16,000-fold (one
+8 KB frame once cost 2 GB), so rate, channels and sample width are checked against what the
+protocol allows before a single sample is decoded, and the decoded size is bounded.
 """
 
 from __future__ import annotations
@@ -15,10 +19,33 @@ import soundfile as sf
 
 TARGET_RATE = 16000
 STREAM_FORMATS = ("pcm", "wav")
+MIN_RATE, MAX_RATE = 8000, 48000  # real-time sample_rate range the emulator accepts
+FILE_MIN_RATE, FILE_MAX_RATE = 8000, 192000  # header rates of whole files
+MAX_CHANNELS = 16
+MAX_FILE_SECONDS = 3 * 3600  # decoded length of one file (the cloud allows long files; RAM does not)
 
 
 class AudioFormatError(ValueError):
     pass
+
+
+class AudioTooLong(AudioFormatError):
+    def __init__(self, seconds: float, limit: float) -> None:
+        super().__init__(f"The audio is {seconds:.0f} s long; at most {limit:.0f} s is accepted here.")
+        self.seconds = seconds
+
+
+def check_rate(rate: object, low: int = MIN_RATE, high: int = MAX_RATE, what: str = "sample rate") -> int:
+    if isinstance(rate, bool) or not isinstance(rate, int) or not low <= rate <= high:
+        raise AudioFormatError(f"The {what} {rate!r:.20} Hz is not supported; use {low} to {high} Hz.")
+    return rate
+
+
+def check_channels(channels: int) -> int:
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioFormatError(f"The audio declares {channels} channels; 1 to {MAX_CHANNELS} are "
+                               "supported.")
+    return channels
 
 
 def resample(x: np.ndarray, rate: int) -> np.ndarray:
@@ -34,18 +61,28 @@ def pcm16_to_float(data: bytes) -> np.ndarray:
     return np.frombuffer(data[:n], dtype="<i2").astype(np.float32) / 32768.0
 
 
-def decode_file(data: bytes, channel: int = 0) -> tuple[np.ndarray, int, int, int]:
-    """(samples at 16 kHz, original rate, channel count, duration ms) of a whole audio file."""
+def decode_file(data: bytes, channel: int = 0, max_seconds: float = MAX_FILE_SECONDS
+                ) -> tuple[np.ndarray, int, int, int]:
+    """(samples at 16 kHz, original rate, channel count, duration ms) of a whole audio file.
+    The header is checked first; nothing longer than `max_seconds` is decoded."""
     try:
-        x, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        info = sf.info(io.BytesIO(data))
     except Exception as e:
         raise AudioFormatError(f"The audio could not be decoded ({type(e).__name__}); "
                                "supported here: WAV, FLAC, OGG/Vorbis, and what libsndfile reads.") from None
-    if channel >= x.shape[1]:
-        raise AudioFormatError(f"channel_id {channel} does not exist; the file has {x.shape[1]} "
-                               "channel(s).")
+    rate = check_rate(info.samplerate, FILE_MIN_RATE, FILE_MAX_RATE, "file's sample rate")
+    n_ch = check_channels(info.channels)
+    if channel >= n_ch:
+        raise AudioFormatError(f"channel_id {channel} does not exist; the file has {n_ch} channel(s).")
+    if info.frames > max_seconds * rate:
+        raise AudioTooLong(info.frames / rate, max_seconds)
+    try:
+        x, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True,
+                          frames=int(max_seconds * rate) + 1)
+    except Exception as e:
+        raise AudioFormatError(f"The audio could not be decoded ({type(e).__name__}).") from None
     mono = x[:, channel]
-    return resample(mono, rate), rate, x.shape[1], int(len(mono) * 1000 / rate)
+    return resample(mono, rate), rate, n_ch, int(len(mono) * 1000 / rate)
 
 
 class StreamDecoder:
@@ -55,7 +92,7 @@ class StreamDecoder:
         if fmt not in STREAM_FORMATS:
             raise AudioFormatError(f"Audio format '{fmt}' is not supported by this emulator; "
                                    f"use one of: {', '.join(STREAM_FORMATS)}.")
-        self.rate = sample_rate
+        self.rate = check_rate(sample_rate, what="sample_rate")
         self._need_header = fmt == "wav"
         self._pending = b""
         self._channels = 1
@@ -73,7 +110,8 @@ class StreamDecoder:
             offset, rate, channels, bits = parsed
             if bits != 16:
                 raise AudioFormatError(f"wav audio must be 16-bit PCM; got {bits}-bit.")
-            self.rate, self._channels = rate, channels
+            self.rate = check_rate(rate, what="wav header's sample rate")
+            self._channels = check_channels(channels)
             self._need_header = False
             buf = buf[offset:]
         frame = 2 * self._channels

@@ -6,8 +6,28 @@ fault it wants and then observes the client's reaction over a real socket.
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass, field, fields
+
+
+def _count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1_000_000
+
+
+# What each switch accepts over /emulator/faults. A wrong type used to be stored as given and
+# turned every later API call into a 500 (e.g. `"x" > 0`), so values are checked on the way in.
+_RULES = {
+    "drop_ws_after_frames": (lambda v: v is None or _count(v), "null or an integer >= 0"),
+    "http_error_status": (lambda v: _count(v) and 400 <= v <= 599, "an integer from 400 to 599"),
+    "http_error_count": (_count, "an integer >= 0"),
+    "http_error_code": (lambda v: isinstance(v, str) and len(v) <= 100, "a string"),
+    "delay_s": (lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+                and math.isfinite(v) and 0 <= v <= 60, "a number of seconds from 0 to 60"),
+    "undeployed_queries": (_count, "an integer >= 0"),
+    "fail_file_tasks": (_count, "an integer >= 0"),
+    "hold_file_tasks": (lambda v: isinstance(v, bool), "true or false"),
+}
 
 
 @dataclass
@@ -42,6 +62,10 @@ class Faults:
         if unknown:
             raise ValueError(f"unknown fault switch(es): {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(sorted(names))}")
+        for k, v in values.items():
+            check, expected = _RULES[k]
+            if not check(v):
+                raise ValueError(f"fault switch '{k}' must be {expected}; got {v!r:.40}.")
         with self._lock:
             for k, v in values.items():
                 setattr(self, k, v)

@@ -16,44 +16,66 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import logging
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from aiohttp import web
 
 from ..engines.base import Engine
-from . import http_api, ws_api
+from . import files, http_api, ws_api
 from .appkey import SERVER_KEY
 from .errors import BAD_KEY, NO_KEY, URL_ERROR, ApiError, error_response, invalid
 from .faults import Faults
 from .recognizer import Recognizer
-from .store import Store
+from .sources import normalize_prefixes
+from .store import UPLOAD_MAX_BYTES, UPLOAD_TTL_S, Store
 
 API = "/api/v1"
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost"; names are not resolved (they could be anything)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 class EmulatorServer:
     def __init__(self, engine: Engine | Callable[[], Engine] | None = None, *,
                  host: str = "127.0.0.1", port: int = 0, api_key: str | None = None,
                  ws_auth_mode: str = "handshake", idle_timeout_s: float = ws_api.IDLE_TIMEOUT_S,
-                 heartbeat_interval_s: float = 1.0) -> None:
+                 heartbeat_interval_s: float = 1.0, allow_remote: bool = False,
+                 allow_urls: Sequence[str] = (), upload_ttl_s: float = UPLOAD_TTL_S,
+                 upload_max_bytes: int = UPLOAD_MAX_BYTES) -> None:
         """`engine`: an Engine, or a factory called on first recognition (default: LocalEngine).
         `api_key`: the only key accepted; None accepts any non-empty key (each key an account).
         `ws_auth_mode`: "handshake" (HTTP 401 at upgrade) or "task-failed" (accept, then fail
-        run-task with InvalidApiKey); the cloud has been seen doing both (notes §2.1)."""
+        run-task with InvalidApiKey); the cloud has been seen doing both (notes §2.1).
+        `idle_timeout_s`: a socket with no task, or a task with no audio, for this long is closed
+        (the cloud closes idle connections too).
+        `allow_remote`: bind a non-loopback address (refused otherwise: the emulator has no TLS
+        and accepts any key by default). `allow_urls`: http(s) URL prefixes file tasks may fetch
+        (none by default: only this emulator's oss:// uploads and data: URLs).
+        `upload_ttl_s`, `upload_max_bytes`: expiry and size cap of temporary uploads."""
         if ws_auth_mode not in ("handshake", "task-failed"):
             raise ValueError("ws_auth_mode must be 'handshake' or 'task-failed'")
+        if not allow_remote and not is_loopback(host):
+            raise ValueError(f"refusing to serve on {host}, which is not a loopback address; "
+                             "pass allow_remote (--allow-remote) to expose the emulator")
+        self.allow_urls = normalize_prefixes(allow_urls)
         self.host, self.port = host, port
         self.api_key = api_key
         self.ws_auth_mode = ws_auth_mode
         self.idle_timeout_s = idle_timeout_s
         self.heartbeat_interval_s = heartbeat_interval_s
         self.faults = Faults()
-        self.store = Store()
+        self.store = Store(upload_ttl_s, upload_max_bytes)
         self.recognizer = Recognizer(engine)
         self.secret = secrets.token_bytes(16)
         self.log = logging.getLogger("qwenasr_desktop.emulator")
@@ -81,13 +103,19 @@ class EmulatorServer:
 
     # --- auth and helpers used by the handlers ---------------------------------------------
     def authenticate(self, request: web.Request) -> str:
-        """The account (the key itself) of a request, or raise the cloud's 401."""
+        """The account (the key itself) of a request, or raise the cloud's 401.
+
+        Keys are printable ASCII (as the cloud issues them); anything else is simply a wrong key.
+        The comparison is on bytes: `compare_digest` raises TypeError on non-ASCII str."""
         value = request.headers.get("Authorization", "")
         scheme, _, key = value.partition(" ")
         key = key.strip()
         if scheme.lower() != "bearer" or not key:
             raise NO_KEY
-        if self.api_key is not None and not hmac.compare_digest(key, self.api_key):
+        if not (key.isascii() and key.isprintable()):
+            raise BAD_KEY
+        if self.api_key is not None and not hmac.compare_digest(
+                key.encode(), self.api_key.encode("utf-8", "surrogatepass")):
             raise BAD_KEY
         return key
 
@@ -101,17 +129,19 @@ class EmulatorServer:
 
     # --- app -------------------------------------------------------------------------------
     def build_app(self) -> web.Application:
-        app = web.Application(client_max_size=256 << 20, middlewares=[self._middleware])
+        # Bodies are read into memory (JSON) or spooled to disk (uploads): bounded by the upload cap.
+        app = web.Application(client_max_size=self.store.upload_max_bytes + (1 << 20),
+                              middlewares=[self._middleware])
         app[SERVER_KEY] = self
         r = app.router
         r.add_post(f"{API}/services/audio/asr/customization", http_api.customization)
-        r.add_post(f"{API}/services/audio/asr/transcription", http_api.transcription)
+        r.add_post(f"{API}/services/audio/asr/transcription", files.transcription)
         r.add_post(f"{API}/services/aigc/multimodal-generation/generation", http_api.flash)
-        r.add_get(f"{API}/tasks/{{task_id}}", http_api.task_get)
-        r.add_post(f"{API}/tasks/{{task_id}}/cancel", http_api.task_cancel)
-        r.add_get(f"{API}/uploads", http_api.uploads)
-        r.add_post("/oss", http_api.oss_upload)
-        r.add_get("/results/{token}.json", http_api.result_file)
+        r.add_get(f"{API}/tasks/{{task_id}}", files.task_get)
+        r.add_post(f"{API}/tasks/{{task_id}}/cancel", files.task_cancel)
+        r.add_get(f"{API}/uploads", files.uploads)
+        r.add_post("/oss", files.oss_upload)
+        r.add_get("/results/{token}.json", files.result_file)
         r.add_get("/api-ws/v1/inference", ws_api.inference)
         r.add_get("/api-ws/v1/inference/", ws_api.inference)
         r.add_route("*", "/emulator/faults", self._faults_route)
@@ -151,12 +181,16 @@ class EmulatorServer:
         self.authenticate(request)
         if request.method == "POST":
             body = await http_api.read_json(request)
+            reset = body.pop("reset", False)
+            if not isinstance(reset, bool):
+                raise invalid("'reset' must be true or false.")
             try:
-                if body.pop("reset", False):
-                    self.faults.reset()
-                self.faults.update(body)
+                self.faults.update(body)  # checks every value first: all or nothing
             except ValueError as e:
                 raise invalid(str(e)) from None
+            if reset:
+                self.faults.reset()
+                self.faults.update(body)
         elif request.method != "GET":
             raise URL_ERROR
         return web.json_response(self.faults.snapshot())
@@ -208,6 +242,7 @@ class EmulatorServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.recognizer.shutdown()
+        self.store.close()
 
     def serve_forever(self) -> None:
         """Foreground serving for the CLI; Ctrl+C stops it."""
