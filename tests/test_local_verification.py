@@ -99,8 +99,10 @@ def test_the_reference_decode_and_the_verdict_see_no_glossary_and_no_context(eng
     tok = model.whisper.hf_tokenizer
     prompts = [tok.decode(p) for p in recorder.prefills]
     with_glossary = [p for p in prompts if "眼中钉" in p]
+    with_context = [p for p in prompts if "会议记录" in p]
     plain = [p for p in prompts if "眼中钉" not in p and "会议记录" not in p]
-    assert len(with_glossary) == 1 and "会议记录" in with_glossary[0], prompts
+    # One biased decode with the glossary, one with the context: apart, each a proposer only.
+    assert len(with_glossary) == 1 and len(with_context) == 1 and with_glossary != with_context, prompts
     assert plain, prompts  # the plain search: neither glossary nor context
     for prefix in recorder.scored_prefixes:  # every verdict is given by the unprompted decoder
         decoded = tok.decode(prefix)

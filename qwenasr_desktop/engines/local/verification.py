@@ -3,7 +3,8 @@
 Per chunk:
 1. the plain decode: our beam search with no glossary and no context in the prompt (the same
    text the "no hotwords" side of a comparison gets);
-2. the biased decode: glossary and context in the prompt, the hotwords in the trie;
+2. the biased decodes: the glossary in the prompt, and the context in the prompt (apart), each
+   with the hotwords in the trie;
 3. core.span_merge turns their differences into proposals: only stretches that complete a
    hotword (or repeat the context verbatim) and take about as long to say as what they replace;
    a decode that wrote out the glossary proposes nothing;
@@ -99,35 +100,54 @@ def _keep(verdicts: list[Verdict]) -> list[span_merge.Proposal]:
     return kept
 
 
-def biased_candidate(chunk: ChunkDecoder, window, tok, previous: str, language: str) -> str:
-    """The decode with the glossary and context in the prompt and the hotword trie."""
+def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language: str) -> list[str]:
+    """The biased decodes: one with the glossary in the prompt, one with the context (each with
+    the hotword trie). Apart, because a prompt holding both made the glossary's decode worse
+    (weight 4 with related context: 36/40 targets instead of 38/40 without, docs/benchmarks.md)."""
     s = chunk.settings
-    prompt = build_prompt_tokens(tok, PromptParts(s.context_text, previous, chunk.prompt_hotwords(),
-                                                  language, s.zh_script_sentence))
+    prompts = []
+    if s.hotwords:
+        prompts.append(PromptParts("", previous, chunk.prompt_hotwords(), language, s.zh_script_sentence))
+    if s.context_text.strip():
+        prompts.append(PromptParts(s.context_text, previous, (), language, s.zh_script_sentence))
     trie = (HotwordTrie(tok, [Hotword(h.text, 1, h.lang) for h in s.hotwords], s.proposal_bonus,
                         spaced=language not in NO_SPACE_LANGUAGES)
             if s.biasing and s.hotwords else None)
     max_new = int(TOKENS_PER_SECOND_LIMIT * chunk.last_chunk_seconds) + 16
-    found = beam_search(chunk.model.decoder, None, tok, prompt, trie, s.beam_size, max_new, window=window)
-    return chunk.to_script(tok.decode(found.tokens).strip(), language)
+    out = []
+    for parts in prompts:
+        prompt = build_prompt_tokens(tok, parts)
+        found = beam_search(chunk.model.decoder, None, tok, prompt, trie, s.beam_size, max_new, window=window)
+        out.append(chunk.to_script(tok.decode(found.tokens).strip(), language))
+    return out
+
+
+def _proposals(chunk: ChunkDecoder, plain: ChunkResult, candidates: list[str]) -> list[span_merge.Proposal]:
+    """Every candidate's proposals, each once; a looping candidate proposes nothing."""
+    s = chunk.settings
+    hotwords = [h.text.strip() for h in s.hotwords]
+    seen: dict[tuple[int, int, str], span_merge.Proposal] = {}
+    for text in candidates:
+        if compression_ratio(text) > COMPRESSION_LIMIT:
+            plain.notes.append("a biased decode looped: ignored")
+            continue
+        for p in span_merge.propose(plain.text, text, hotwords, s.context_text):
+            seen.setdefault((p.start, p.end, p.replacement), p)
+    return sorted(seen.values(), key=lambda p: p.start)
 
 
 def verified_decode(chunk: ChunkDecoder, enc, tok, language: str, previous: str) -> ChunkResult:
-    """The plain decode of a chunk with the biased decode's verified changes put in."""
+    """The plain decode of a chunk with the biased decodes' verified changes put in."""
     s = chunk.settings
     window = chunk.model.decoder.start(np.asarray(enc)[0])
     plain_prompt = build_prompt_tokens(tok, PromptParts("", previous, (), language, s.zh_script_sentence))
     plain = chunk.plain_decode(enc, tok, plain_prompt, language, window=window)
     plain.verified = True
     lam = s.lam if s.lam is not None else DEFAULT_LAMBDA.get(chunk.model.name, 0.75)
-    biased = biased_candidate(chunk, window, tok, previous, language)
-    if compression_ratio(biased) > COMPRESSION_LIMIT:
-        plain.notes.append("biased decode looped: kept the plain text")
-        return plain
-    hotwords = [h.text.strip() for h in s.hotwords]
-    proposals = span_merge.propose(plain.text, biased, hotwords, s.context_text)
+    candidates = biased_candidates(chunk, window, tok, previous, language)
+    proposals = _proposals(chunk, plain, candidates)
     if not proposals:
-        if biased != plain.text:
+        if any(c != plain.text for c in candidates):
             plain.notes.append("hotwords/context: no supported change (none completes a hotword, or the "
                                "glossary was copied): kept the plain text")
         return plain
