@@ -1,10 +1,12 @@
-"""The run controls: Compare A / B, Cancel, a progress bar per column; and the audio-check note."""
+"""The run controls: Compare A / B, Cancel and the run's status line; and the audio-check note.
+
+Per-side progress lives in the columns themselves (compare.columns), where the eye already is.
+Compare is enabled only when there is audio to compare that the audio check did not reject.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QProgressBar, QPushButton, QWidget
-
-from ...core.compare import Side
+from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
 
 
 class RunBox(QGroupBox):
@@ -14,34 +16,39 @@ class RunBox(QGroupBox):
         self.compare.setToolTip("Recognize the audio twice: A without, B with what you checked above.")
         self.compare.setDefault(True)
         self.cancel = QPushButton("Cancel")
-        self.progress = {Side.A: QProgressBar(), Side.B: QProgressBar()}
-        for side, bar in self.progress.items():
-            bar.setRange(0, 100)
-            bar.setFormat(f"{side.name}: %p%")
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }")
         self.warnings.hide()
+        self._running, self._rejected = False, ""
         grid = QGridLayout(self)
         grid.addWidget(self.compare, 0, 0)
         grid.addWidget(self.cancel, 0, 1)
-        grid.addWidget(self.progress[Side.A], 1, 0)
-        grid.addWidget(self.progress[Side.B], 1, 1)
-        grid.addWidget(self.status, 2, 0, 1, 2)  # `warnings` is placed by the page, under the audio
+        grid.addWidget(self.status, 1, 0, 1, 2)  # `warnings` is placed by the page, under the audio
         self.set_running(False)
 
     def set_running(self, running: bool, busy_text: str = "") -> None:
-        self.compare.setEnabled(not running)
+        self._running = running
         self.cancel.setEnabled(running)
         if running:
-            for bar in self.progress.values():
-                bar.setValue(0)
             self.status.setText(busy_text)
+        self._update_compare()
 
-    def set_progress(self, side: Side, fraction: float) -> None:
-        self.progress[side].setValue(round(100 * fraction))
+    def set_rejected(self, reason: str) -> None:
+        """The audio check found nothing useful can come out of the file: no Compare, and why."""
+        self._rejected = reason
+        self.compare.setToolTip(f"Not available: {reason}" if reason else
+                                "Recognize the audio twice: A without, B with what you checked above.")
+        self._update_compare()
+
+    @property
+    def rejected(self) -> str:
+        return self._rejected
+
+    def _update_compare(self) -> None:
+        self.compare.setEnabled(not self._running and not self._rejected)
 
     def set_warnings(self, warnings: list[str]) -> None:
         self.warnings.setText("<b>Audio check:</b> " + " ".join(warnings) if warnings else "")
