@@ -13,7 +13,15 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...audio.quality import Severity
 from ...audio.recorder import new_recording_path
@@ -25,6 +33,7 @@ from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
+from ..recognition.collapsible import Collapsible
 from ..recognition.engine_choice import can_run_concurrently, load_offline_model, offline_model_loaded
 from ..recognition.engine_labels import EngineChoice, engine_label
 from ..recognition.file_feeder import FileFeeder
@@ -64,14 +73,18 @@ class ComparePage(QWidget):
         self._connect()
         self.setAcceptDrops(True)
         self.context_panel.set_model(self.settings.model_info)
+        self.settings_section.set_summary(self.settings.summary())
 
     def _layout(self) -> None:
+        """A toolbar with the actions and the run's state on top, always visible whatever the height;
+        the audio and (foldable) settings on the left; the comparison on the right."""
+        self.settings.setTitle("")
+        self.settings_section = Collapsible("2. Recognition settings", self.settings)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.addWidget(self.source)
         lv.addWidget(self.run_box.warnings)  # right under the audio it is about
-        for w in (self.settings, self.run_box):
-            lv.addWidget(w)
+        lv.addWidget(self.settings_section)
         lv.addStretch()
         scroll = QScrollArea()
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -84,10 +97,21 @@ class ComparePage(QWidget):
         split.addWidget(self.left_tabs)
         split.addWidget(self.view)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 880])
+        split.setSizes([380, 900])
         v = QVBoxLayout(self)
         v.setContentsMargins(4, 4, 4, 4)
-        v.addWidget(split)
+        v.addLayout(self._toolbar())
+        v.addWidget(split, 1)
+
+    def _toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        for w in (self.source.open_button, self.source.record, self.source.pause, self.source.stop):
+            bar.addWidget(w)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        bar.addWidget(line)
+        bar.addWidget(self.run_box, 1)
+        return bar
 
     def _connect(self) -> None:
         self.source.fileChosen.connect(self.open_file)
@@ -96,6 +120,7 @@ class ComparePage(QWidget):
         self.source.pauseToggled.connect(self.mic.pause)
         self.source.stopClicked.connect(self.stop_recording)
         self.settings.modelChanged.connect(self.context_panel.set_model)
+        self.settings.changed.connect(lambda: self.settings_section.set_summary(self.settings.summary()))
         self.run_box.compare.clicked.connect(self.start_comparison)
         self.run_box.cancel.clicked.connect(self.cancel)
         self.runner.progress.connect(self._on_progress)  # a method: queued from the engine's thread

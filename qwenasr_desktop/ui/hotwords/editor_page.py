@@ -122,8 +122,11 @@ class HotwordEditorPage(QWidget):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.model.undo_stack.createRedoAction(self, "Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        for a in (self.undo_action, self.redo_action):
+        for a, short in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # The toolbar button shows the short icon text ("Undo Import 6 hotwords from …json" would
+            # widen the window); the Edit menu and the tooltip (the action's text) say the whole step.
+            a.setIconText(short)
         # Row actions apply to the table; the rest to the whole page.
         self.table.addActions([self.delete_rows_action, self.paste_action])
         self.addActions([self.add_row_action, self.undo_action, self.redo_action, self.import_action,
