@@ -238,7 +238,9 @@ class HotwordEditorPage(QWidget):
             QMessageBox.warning(self, "Rename hotword list", str(e))
         self.reload_lists(select=list_id)
         if list_id == self.list_id:
-            self.title.setText(self.repo.load(list_id).hotwords.name)
+            stored = self.repo.load(list_id).hotwords.name
+            self.title.setText(stored)
+            self.model.hotword_list.name = stored  # Import's report and Export's file name use it
 
     def duplicate_list(self, list_id: int) -> None:
         self.reload_lists(select=self.repo.duplicate(list_id))
