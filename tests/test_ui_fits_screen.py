@@ -99,3 +99,14 @@ def test_welcome_banner_is_one_line(qtbot, window):
     banner.show()
     assert banner.sizeHint().height() <= 44
     assert any(label.toolTip() == WELCOME_TEXT for label in banner.findChildren(QLabel))  # the whole story
+
+
+def test_no_list_has_one_wording_in_settings_and_on_the_compare_page(qtbot, window, tmp_path):
+    from qwenasr_desktop.ui.settings.dialog import SettingsDialog
+    from qwenasr_desktop.ui.settings_keys import AppSettings
+
+    window.tabs.setCurrentWidget(window.pages.holder)
+    dirs = AppDirs(tmp_path / "data").ensure()
+    dialog = SettingsDialog(AppSettings.for_dirs(dirs), dirs, window.pages.compare.settings.repo)
+    qtbot.addWidget(dialog)
+    assert dialog.default_list.itemText(0) == window.pages.compare.settings.hotword_list.itemText(0)

@@ -22,10 +22,8 @@ from ...core.hotwords import Hotword, language_label
 from ...core.models import Mode, ModelInfo, model_info
 from ...storage.hotword_lists import HotwordListRepository
 from .engine_choice import capability_text, list_fits, models_for_choice, switched_off
-from .engine_labels import ENGINE_LABELS, EngineChoice
+from .engine_labels import ENGINE_LABELS, NO_LIST, EngineChoice
 from .runner import CONTEXT, HOTWORDS
-
-NO_LIST = "(no list)"  # one wording wherever "no hotword list" is shown (Settings too)
 
 
 class SettingsBox(QGroupBox):
