@@ -189,3 +189,15 @@ def test_an_audio_check_is_shown_only_for_the_file_it_was_made_for(qtbot, page, 
     assert page.audio_path == good
     assert "empty" not in page.run_box.warnings.text()
     assert page.run_box.compare.isEnabled()
+
+
+def test_a_cancelled_run_says_so_and_offers_nothing_to_export(qtbot, page, engine, tmp_path):
+    open_checked(qtbot, page, tone(tmp_path / "one.wav"))
+    engine.gate.clear()
+    with qtbot.waitSignal(page.runFinished, timeout=WAIT_MS):
+        page.run_box.compare.click()
+        page.run_box.cancel.click()
+    qtbot.waitUntil(lambda: not page.view.busy, timeout=WAIT_MS)
+    assert page.run_box.status.text() == "Cancelled."
+    assert all(column(page, s) == "Failed: Cancelled." for s in Side)
+    assert not page.view.copy.isEnabled() and not page.view.export_html.isEnabled()

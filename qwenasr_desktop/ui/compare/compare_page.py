@@ -340,8 +340,12 @@ class ComparePage(QWidget):
             self.sessions.set_transcripts(self.session_id, a, b)
             self.sessionSaved.emit(self.session_id)
         ok = {s for s in Side if self.view.columns.states[s] is SideState.DONE}
+        reasons = {self.view.columns.reasons[s] for s in Side if s not in ok}
         if ok == set(Side):
             self.run_box.status.setText("Done. Both columns are final.")
+        elif reasons == {"Cancelled."}:
+            self.run_box.status.setText("Cancelled." if not ok else f"{ok.pop().name} finished; the other "
+                                        "side was cancelled.")
         # final rendering: a failed side says why in its column and gets no numbers
         self.view.set_transcripts(a, b, req.hotwords if req else [], req.b_adds_text() if req else "",
                                   scored=ok)

@@ -237,7 +237,7 @@ class CompareView(QWidget):
         self.columns.show_comparison(result)
         self.metrics.set_comparison(result, self.scored)
         self.hits.set_comparison(result, self.scored)
-        self._set_export_enabled(True)
+        self._set_export_enabled(bool(self.scored))  # nothing to export from a run that all failed
         self.comparisonReady.emit(result)
 
     def _on_error(self, e: BaseException) -> None:
