@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot:
         return _screenshot(app, window, Path(args.screenshot), size)
     if not shell.restore_window():
-        window.resize(*size)
+        window.fit_to_screen(size)
     shell.show_welcome_if_first_run()
     app.aboutToQuit.connect(shell.save_window)
     window.show()

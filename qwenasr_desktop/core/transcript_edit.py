@@ -101,12 +101,15 @@ def render_words(words: Sequence[Word]) -> str:
 
 
 def _fix_cjk_spacing(text: str) -> str:
-    # No space between two CJK characters (punctuation of the first one included).
+    """No space between CJK characters and CJK punctuation, nor after an ASCII comma or stop that
+    follows a CJK character (Whisper writes "被枪避后, 部分"; Chinese text has no such space)."""
     return _CJK_GAP.sub("", text)
 
 
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef])"
-                      r" (?=[\u3400-\u9fff\uf900-\ufaff])")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef"
+_CJK_GAP = re.compile(rf"(?:(?<=[{_CJK}{_CJK_PUNCT}])|(?<=[{_CJK}][,.;:!?]))"
+                      rf" (?=[{_CJK}{_CJK_PUNCT}])")
 
 
 def sentence_display_text(sentence: Sentence) -> str:

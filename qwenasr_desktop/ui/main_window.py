@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from .. import __version__
 from ..storage.appdirs import APP_NAME
 from ..storage.hotword_lists import HotwordListRepository
 from .hotwords.editor_page import HotwordEditorPage
+
+FRAME = QSize(16, 40)  # the window manager's title bar and borders, not part of resize()
+
+
+def first_geometry(wanted: QSize, available: QRect) -> QRect:
+    """The first window: `wanted`, but never larger than the screen's free area, and centred on it.
+
+    A 1280x800 window on a 720-px-high laptop screen hides the status bar and the bottom buttons.
+    """
+    w = min(wanted.width(), available.width() - FRAME.width())
+    h = min(wanted.height(), available.height() - FRAME.height())
+    x = available.x() + (available.width() - w) // 2
+    y = available.y() + max(0, (available.height() - h - FRAME.height()) // 2)
+    return QRect(x, y, w, h)
 
 
 class MainWindow(QMainWindow):
@@ -26,6 +41,14 @@ class MainWindow(QMainWindow):
 
         install_assistant(self)
         self.statusBar().showMessage("Every change is saved as you type.", 8000)
+
+    def fit_to_screen(self, wanted: tuple[int, int]) -> None:
+        """Size and place a window that has no remembered geometry (first run)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            self.resize(*wanted)
+            return
+        self.setGeometry(first_geometry(QSize(*wanted), screen.availableGeometry()))
 
     def add_page(self, page: QWidget, title: str) -> int:
         """Later features (transcription, sessions, settings) add their pages here."""

@@ -9,11 +9,21 @@ at a few times real-time speed, through the same `runner.feed`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ...audio.quality import Severity
 from ...audio.recorder import new_recording_path
 from ...core.compare import ExportInfo, Side
 from ...core.models import Mode
@@ -23,7 +33,8 @@ from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
-from ..recognition.engine_choice import load_offline_model, offline_model_loaded
+from ..recognition.collapsible import Collapsible
+from ..recognition.engine_choice import can_run_concurrently, load_offline_model, offline_model_loaded
 from ..recognition.engine_labels import EngineChoice, engine_label
 from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource
@@ -31,6 +42,7 @@ from ..recognition.run_box import RunBox
 from ..recognition.runner import ComparisonRunner, RunRequest
 from ..recognition.settings_box import SettingsBox
 from ..recognition.source_box import AUDIO_SUFFIXES, SourceBox
+from .columns import SideState
 from .compare_view import CompareView
 
 
@@ -45,6 +57,7 @@ class ComparePage(QWidget):
         super().__init__(parent)
         self.sessions, self.sessions_dir = sessions, sessions_dir
         self.audio_path = ""
+        self._references: dict[str, str] = {}  # a reference belongs to its recording
         self.chinese_script: Callable[[], str] = lambda: "simplified"  # Settings' choice (install.py)
         self.session_id: int | None = None
         self.transcripts: dict[str, Transcript | None] = {"a": None, "b": None}
@@ -60,14 +73,18 @@ class ComparePage(QWidget):
         self._connect()
         self.setAcceptDrops(True)
         self.context_panel.set_model(self.settings.model_info)
+        self.settings_section.set_summary(self.settings.summary())
 
     def _layout(self) -> None:
+        """A toolbar with the actions and the run's state on top, always visible whatever the height;
+        the audio and (foldable) settings on the left; the comparison on the right."""
+        self.settings.setTitle("")
+        self.settings_section = Collapsible("2. Recognition settings", self.settings)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.addWidget(self.source)
         lv.addWidget(self.run_box.warnings)  # right under the audio it is about
-        for w in (self.settings, self.run_box):
-            lv.addWidget(w)
+        lv.addWidget(self.settings_section)
         lv.addStretch()
         scroll = QScrollArea()
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -80,10 +97,21 @@ class ComparePage(QWidget):
         split.addWidget(self.left_tabs)
         split.addWidget(self.view)
         split.setStretchFactor(1, 1)
-        split.setSizes([400, 880])
+        split.setSizes([380, 900])
         v = QVBoxLayout(self)
         v.setContentsMargins(4, 4, 4, 4)
-        v.addWidget(split)
+        v.addLayout(self._toolbar())
+        v.addWidget(split, 1)
+
+    def _toolbar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        for w in (self.source.open_button, self.source.record, self.source.pause, self.source.stop):
+            bar.addWidget(w)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.VLine)
+        bar.addWidget(line)
+        bar.addWidget(self.run_box, 1)
+        return bar
 
     def _connect(self) -> None:
         self.source.fileChosen.connect(self.open_file)
@@ -92,9 +120,10 @@ class ComparePage(QWidget):
         self.source.pauseToggled.connect(self.mic.pause)
         self.source.stopClicked.connect(self.stop_recording)
         self.settings.modelChanged.connect(self.context_panel.set_model)
+        self.settings.changed.connect(lambda: self.settings_section.set_summary(self.settings.summary()))
         self.run_box.compare.clicked.connect(self.start_comparison)
         self.run_box.cancel.clicked.connect(self.cancel)
-        self.runner.progress.connect(lambda key, f: self.run_box.set_progress(Side(key), f))
+        self.runner.progress.connect(self._on_progress)  # a method: queued from the engine's thread
         self.runner.live.connect(self._on_live)
         self.runner.finished.connect(self._on_side_finished)
         self.runner.failed.connect(self._on_side_failed)
@@ -103,6 +132,7 @@ class ComparePage(QWidget):
         self.feeder.block.connect(self.runner.feed)
         self.feeder.progress.connect(self._on_feed_progress)
         self.feeder.finished.connect(self.runner.finish_stream)
+        self.feeder.finished.connect(self._on_feed_finished)
         self.mic.audio.connect(lambda _: self.source.set_elapsed(self.mic.elapsed_s))
         self.mic.level.connect(self.source.meter.set_level)
         self.mic.warning.connect(self.message)
@@ -128,16 +158,47 @@ class ComparePage(QWidget):
 
     # ---------------------------------------------------------------------- audio
     def open_file(self, path: str) -> None:
-        self.audio_path = str(path)
-        self.source.set_file(self.audio_path)
+        path = str(path)
+        if path != self.audio_path:
+            self._switch_recording(path)
+        self.audio_path = path
+        self.source.set_file(path)
         self.run_box.set_warnings([])
+        self.run_box.set_rejected("")
         model = self.settings.model_info
-        run_job(lambda: inspect_audio(self.audio_path, model), self._on_inspected,
-                lambda e: self.run_box.set_warnings([str(e)]), self)
+        # The check runs in the background: its answer is shown only if that file is still the one open.
+        run_job(lambda: inspect_audio(path, model), lambda r: self._on_inspected(path, r),
+                lambda e: self._on_unreadable(path, e), self)
 
-    def _on_inspected(self, result) -> None:
+    def _switch_recording(self, path: str) -> None:
+        """Another recording: the shown comparison and reference were about the previous one."""
+        if self.runner.busy:
+            self.cancel()
+        if self.audio_path:
+            self._references[self.audio_path] = self.view.reference.toPlainText()
+        self.session_id = None
+        self.transcripts = {"a": None, "b": None}
+        self.view.reference.blockSignals(True)
+        self.view.set_reference(self._references.get(path, ""))
+        self.view.reference.blockSignals(False)
+        self.view.clear(f"Opened <b>{escape(Path(path).name)}</b>. Press <b>Compare A / B</b>.")
+        self.run_box.status.setText("")
+
+    def _on_inspected(self, path: str, result) -> None:
+        if path != self.audio_path:
+            return
         self.run_box.set_warnings(result.warnings)
-        self.message.emit(f"Opened {Path(self.audio_path).name} ({result.duration_s:.1f} s).")
+        errors = [f.message for f in result.report.findings if f.severity is Severity.ERROR]
+        self.run_box.set_rejected(" ".join(errors))
+        self.message.emit(f"Opened {Path(path).name} ({result.duration_s:.1f} s).")
+
+    def _on_unreadable(self, path: str, e: BaseException) -> None:
+        if path != self.audio_path:
+            return
+        reason = f"{Path(path).name} cannot be read as audio: {e}"
+        self.run_box.set_warnings([reason])
+        self.run_box.set_rejected(reason)
+        self.message.emit(reason)
 
     def dragEnterEvent(self, event) -> None:
         if any(Path(u.toLocalFile()).suffix.lower() in AUDIO_SUFFIXES for u in event.mimeData().urls()):
@@ -157,8 +218,10 @@ class ComparePage(QWidget):
         except Exception as e:  # AudioDeviceError says which device and why
             self.message.emit(str(e))
             return
+        self._switch_recording(str(path))
         self.audio_path = str(path)
         self.source.set_file(self.audio_path)
+        self.run_box.set_rejected("")
         self.source.set_recording(True)
         if self.source.mode is not Mode.REALTIME:
             self.message.emit(f"Recording to {path.name}. Stop, then press Compare A / B.")
@@ -187,6 +250,9 @@ class ComparePage(QWidget):
         if not self.audio_path:
             self.message.emit("Open an audio file first (or record one).")
             return
+        if self.run_box.rejected:
+            self.message.emit(self.run_box.rejected)
+            return
         self._start(live=self.source.mode is Mode.REALTIME)
 
     def _start(self, live: bool) -> bool:
@@ -203,7 +269,15 @@ class ComparePage(QWidget):
             _snapshot(self.settings), req.context, reference=self.view.reference.toPlainText()))
         self.view.info = ExportInfo(audio=req.audio_path, engine=engine_label(req.engine.value),
                                     model=req.model)
-        self.view.set_transcripts(None, None, req.hotwords, req.b_adds_text(), live=True)
+        what = "Recognizing…" if not live else ("listening…" if self.mic.running else "audio sent")
+        self.view.start_run(req.b_adds_text(), what)
+        if not live:  # how far is unknown until the engine has found the speech (model, VAD)
+            wait_b = not can_run_concurrently(req.engine)
+            self.view.columns.set_progress(Side.A, None, "starting…")
+            self.view.columns.set_progress(Side.B, None, "waiting for A…" if wait_b else "starting…")
+        elif self.mic.running:
+            for side in Side:
+                self.view.columns.set_progress(side, None, what)
         self.run_box.set_running(True, "Recognizing A and B…")
         if not live:
             self.runner.start_file(req)
@@ -221,7 +295,19 @@ class ComparePage(QWidget):
 
     def _on_feed_progress(self, fraction: float) -> None:
         for side in Side:
-            self.run_box.set_progress(side, fraction)
+            if self.view.columns.states[side] is SideState.RUNNING:
+                self.view.columns.set_progress(side, fraction, "audio sent")
+
+    def _on_feed_finished(self) -> None:
+        """All audio is sent, but the engines are still finishing: a busy bar, not a false 100 %."""
+        for side in Side:
+            if self.view.columns.states[side] is SideState.RUNNING:
+                self.view.columns.set_progress(side, None, "finishing…")
+
+    def _on_progress(self, key: str, fraction: float) -> None:
+        side = Side(key)
+        if self.runner.busy and self.view.columns.states[side] is SideState.RUNNING:
+            self.view.columns.set_progress(side, fraction)
 
     def cancel(self) -> None:
         self.feeder.stop()
@@ -238,10 +324,11 @@ class ComparePage(QWidget):
 
     def _on_side_finished(self, key: str, transcript: Transcript) -> None:
         self.transcripts[key] = transcript
-        self.run_box.set_progress(Side(key), 1.0)
+        self.view.columns.set_done(Side(key))
         self._on_live(key, transcript)
 
     def _on_side_failed(self, key: str, message: str) -> None:
+        self.view.columns.set_failed(Side(key), message)
         self.run_box.status.setText(f"{Side(key).name} failed: {message}")
         self.message.emit(f"Column {Side(key).name}: {message}")
 
@@ -252,9 +339,16 @@ class ComparePage(QWidget):
         if self.session_id is not None:
             self.sessions.set_transcripts(self.session_id, a, b)
             self.sessionSaved.emit(self.session_id)
-        if a is not None and b is not None:
+        ok = {s for s in Side if self.view.columns.states[s] is SideState.DONE}
+        reasons = {self.view.columns.reasons[s] for s in Side if s not in ok}
+        if ok == set(Side):
             self.run_box.status.setText("Done. Both columns are final.")
-            self.view.set_transcripts(a, b, req.hotwords if req else [], req.b_adds_text() if req else "")
+        elif reasons == {"Cancelled."}:
+            self.run_box.status.setText("Cancelled." if not ok else f"{ok.pop().name} finished; the other "
+                                        "side was cancelled.")
+        # final rendering: a failed side says why in its column and gets no numbers
+        self.view.set_transcripts(a, b, req.hotwords if req else [], req.b_adds_text() if req else "",
+                                  scored=ok)
         latest = b or a
         if latest is not None:
             self.context_panel.set_previous_transcript(latest.text)
@@ -267,8 +361,13 @@ class ComparePage(QWidget):
     # --------------------------------------------------------------------- history
     def show_session(self, session_id: int) -> None:
         s = self.sessions.load(session_id)
+        if self.audio_path:
+            self._references[self.audio_path] = self.view.reference.toPlainText()
         self.session_id = session_id
         self.audio_path = s.audio_path
+        self.run_box.set_rejected("")
+        self.run_box.set_warnings([])
+        self.view.columns.set_idle()
         if s.audio_path:
             self.source.set_file(s.audio_path)
         self.context_panel.set_context(s.context)

@@ -29,6 +29,7 @@ from ...core.compare import (
     HOTWORD_STYLE,
     Comparison,
     ExportInfo,
+    Side,
     compare,
     comparison_html,
     hits_csv,
@@ -55,6 +56,8 @@ class CompareView(QWidget):
         self._inputs: tuple | None = None
         self._job_running = False
         self._dirty = False
+        self._generation = 0  # bumped by start_run/clear: a job of an older run is dropped
+        self.scored: set[Side] = set(Side)  # sides whose numbers are shown (finished, succeeded)
         self.columns = TwoColumns()
         self.legend = QLabel(f"<span style='{HOTWORD_STYLE}'>&nbsp;hotword&nbsp;</span> &nbsp; "
                              f"<span style='{CHANGED_STYLE}'>&nbsp;differs between A and B&nbsp;</span> "
@@ -137,9 +140,32 @@ class CompareView(QWidget):
         """A comparison is being computed or is about to be (live updates are coalesced)."""
         return self._job_running or self._debounce.isActive()
 
+    def start_run(self, b_adds: str, what: str = "Recognizing…") -> None:
+        """A run starts: nothing of the previous one stays on screen (text, numbers, exports)."""
+        self.clear()
+        self.columns.set_titles(b_adds)
+        self.columns.start_run(what)
+
+    def clear(self, placeholder: str = "") -> None:
+        """Forget the shown comparison (a new recording was opened, or a run starts)."""
+        self._generation += 1
+        self._debounce.stop()
+        self._inputs, self.result, self._dirty = None, None, False
+        self.metrics.set_comparison(None)
+        self.hits.set_comparison(None)
+        self._set_export_enabled(False)
+        self.columns.set_idle()
+        if placeholder:
+            self.columns.show_placeholder(placeholder)
+
     def set_transcripts(self, a: Transcript | None, b: Transcript | None, hotwords: list[Hotword],
-                        b_adds: str, live: bool = False) -> None:
-        """New or growing transcripts; the comparison follows shortly (coalesced)."""
+                        b_adds: str, live: bool = False, scored: set[Side] | None = None) -> None:
+        """New or growing transcripts; the comparison follows shortly (coalesced).
+
+        `scored`: the sides that finished successfully; a failed side gets no numbers, and
+        nothing is scored against the reference while the text is still growing (`live`).
+        """
+        self.scored = set(Side) if scored is None else set(scored)
         self._inputs = (a or Transcript(), b or Transcript(), list(hotwords), b_adds, live)
         self.columns.set_titles(b_adds)
         if live:
@@ -186,13 +212,18 @@ class CompareView(QWidget):
             self._dirty = True
             return
         a, b, hot, b_adds, live = self._inputs
-        ref = self.reference.toPlainText()
+        ref = "" if live else self.reference.toPlainText()  # no WER of half-recognized text
         self._job_running, self._dirty = True, False
-        run_job(lambda: compare(a, b, hot, ref, b_adds=b_adds, live=live), self._on_result, self._on_error,
-                self)
+        generation = self._generation
+        run_job(lambda: compare(a, b, hot, ref, b_adds=b_adds, live=live),
+                lambda r: self._on_result(r, generation), self._on_error, self)
 
-    def _on_result(self, result: Comparison) -> None:
+    def _on_result(self, result: Comparison, generation: int | None = None) -> None:
         self._job_running = False
+        if generation is not None and generation != self._generation:  # an older run's text
+            if self._dirty and self._inputs is not None:
+                self._recompute()
+            return
         if self._dirty:
             self._recompute()
             return
@@ -204,9 +235,9 @@ class CompareView(QWidget):
         self.columns.set_titles(result.b_adds)
         self.result = result
         self.columns.show_comparison(result)
-        self.metrics.set_comparison(result)
-        self.hits.set_comparison(result)
-        self._set_export_enabled(True)
+        self.metrics.set_comparison(result, self.scored)
+        self.hits.set_comparison(result, self.scored)
+        self._set_export_enabled(bool(self.scored))  # nothing to export from a run that all failed
         self.comparisonReady.emit(result)
 
     def _on_error(self, e: BaseException) -> None:

@@ -133,6 +133,4 @@ def show_demo(pages: ComparePages) -> None:
     page.view.show_result(result)
     page.source.set_file(info.audio)
     page.run_box.status.setText("Done. Both columns are final.")
-    for side in page.run_box.progress:
-        page.run_box.set_progress(side, 1.0)
     pages.window.tabs.setCurrentWidget(pages.holder)

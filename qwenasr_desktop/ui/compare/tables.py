@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from ...core.compare import Comparison, HotwordCount, MetricRow, metric_rows
+from ...core.compare import Comparison, HotwordCount, MetricRow, Side, metric_rows
 
 Index = QModelIndex | QPersistentModelIndex
 GOOD, BAD = QColor("#1e7b34"), QColor("#a94442")
@@ -18,9 +18,13 @@ class MetricsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[MetricRow] = []
 
-    def set_comparison(self, result: Comparison | None) -> None:
+    def set_comparison(self, result: Comparison | None, scored: set[Side] | None = None) -> None:
+        """`scored`: the sides with numbers; a side that failed or was cancelled shows "–"."""
         self.beginResetModel()
-        self._rows = metric_rows(result) if result else []
+        rows = metric_rows(result) if result else []
+        shown = set(Side) if scored is None else scored
+        self._rows = [MetricRow(r.label, r.a if Side.A in shown else "–", r.b if Side.B in shown else "–",
+                                r.explanation) for r in rows]
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -49,10 +53,12 @@ class HitsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[HotwordCount] = []
+        self._scored: set[Side] = set(Side)
 
-    def set_comparison(self, result: Comparison | None) -> None:
+    def set_comparison(self, result: Comparison | None, scored: set[Side] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(result.counts) if result else []
+        self._scored = set(Side) if scored is None else set(scored)
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -80,7 +86,11 @@ class HitsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             ref = "" if c.hits_ref is None else str(c.hits_ref)
             change = f"{c.delta:+d}" if c.delta else ""
-            return (c.hotword.text, str(c.hits_a), str(c.hits_b), change, ref)[col]
+            if len(self._scored) < 2:  # a failed side's zero hits would read as a result
+                change = ""
+            hits_a = str(c.hits_a) if Side.A in self._scored else "–"
+            hits_b = str(c.hits_b) if Side.B in self._scored else "–"
+            return (c.hotword.text, hits_a, hits_b, change, ref)[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
             return f"Weight {c.hotword.weight}" + (f", language {c.hotword.lang}" if c.hotword.lang else "")
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and c.delta:

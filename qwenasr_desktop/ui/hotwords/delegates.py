@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QHBoxLayout,
@@ -174,7 +175,53 @@ class WeightEditor(QWidget):
 
 
 class WeightDelegate(QStyledItemDelegate):
-    """Paints the weight as a slider plus "4 clear"; a click on the slider sets the weight."""
+    """Paints the weight as a slider plus "4 clear"; a click or a drag on the slider sets the weight.
+
+    The painted slider is no widget, so the drag is followed through an event filter on the view's
+    viewport: the handle is painted where the mouse is, and the release sets the weight even past
+    either end of the slider (or outside the table), as a real slider does.
+    """
+
+    def __init__(self, parent: QAbstractItemView | None = None) -> None:
+        super().__init__(parent)
+        self._drag: tuple[QPersistentModelIndex, QRect, int] | None = None  # index, slider, weight
+        self._dragged = False  # the release was handled by the drag: editorEvent must not repeat it
+        if isinstance(parent, QAbstractItemView):
+            parent.viewport().installEventFilter(self)
+
+    def shown_weight(self, index: AnyIndex) -> int:
+        """The weight painted in a cell: the dragged handle's while a drag is under way."""
+        if self._drag is not None and QPersistentModelIndex(index) == self._drag[0]:
+            return self._drag[2]
+        return int(index.data(Qt.ItemDataRole.EditRole) or MIN_WEIGHT)
+
+    def eventFilter(self, watched, event) -> bool:
+        view = self.parent()
+        if not isinstance(view, QAbstractItemView) or watched is not view.viewport():
+            return super().eventFilter(watched, event)  # the open editor's keys (Return, Tab, Esc)
+        if not isinstance(event, QMouseEvent):
+            return False
+        kind, x = event.type(), event.position().x()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._dragged = False
+            index = view.indexAt(event.position().toPoint())
+            if index.isValid() and view.itemDelegateForColumn(index.column()) is self:
+                rect = self.slider_rect(view.visualRect(index))
+                if rect.left() <= x <= rect.right():
+                    self._drag = (QPersistentModelIndex(index), rect, weight_at(rect, x))
+            return False
+        if self._drag is None:
+            return False
+        index, rect, _ = self._drag
+        if kind == QEvent.Type.MouseMove:
+            self._drag = (index, rect, weight_at(rect, x))
+            view.viewport().update(view.visualRect(QModelIndex(index)))
+            return True  # a drag on the slider is not a rubber-band selection
+        if kind == QEvent.Type.MouseButtonRelease:
+            self._drag, self._dragged = None, True
+            if index.isValid():
+                index.model().setData(QModelIndex(index), weight_at(rect, x), Qt.ItemDataRole.EditRole)
+        return False
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
         editor = WeightEditor(parent)
@@ -206,7 +253,7 @@ class WeightDelegate(QStyledItemDelegate):
         opt.text = ""
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        weight = int(index.data(Qt.ItemDataRole.EditRole) or MIN_WEIGHT)
+        weight = self.shown_weight(index)
         slider = QStyleOptionSlider()
         slider.rect = self.slider_rect(option.rect)
         slider.minimum, slider.maximum = MIN_WEIGHT, MAX_WEIGHT
@@ -229,6 +276,9 @@ class WeightDelegate(QStyledItemDelegate):
                     index: AnyIndex) -> bool:
         if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
                 and event.button() == Qt.MouseButton.LeftButton):
+            if self._dragged:  # already set by the drag (eventFilter)
+                self._dragged = False
+                return True
             rect = self.slider_rect(option.rect)
             x = event.position().x()
             if rect.left() <= x <= rect.right():

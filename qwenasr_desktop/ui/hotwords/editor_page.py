@@ -122,8 +122,11 @@ class HotwordEditorPage(QWidget):
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
         self.redo_action = self.model.undo_stack.createRedoAction(self, "Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        for a in (self.undo_action, self.redo_action):
+        for a, short in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            # The toolbar button shows the short icon text ("Undo Import 6 hotwords from …json" would
+            # widen the window); the Edit menu and the tooltip (the action's text) say the whole step.
+            a.setIconText(short)
         # Row actions apply to the table; the rest to the whole page.
         self.table.addActions([self.delete_rows_action, self.paste_action])
         self.addActions([self.add_row_action, self.undo_action, self.redo_action, self.import_action,
@@ -235,7 +238,9 @@ class HotwordEditorPage(QWidget):
             QMessageBox.warning(self, "Rename hotword list", str(e))
         self.reload_lists(select=list_id)
         if list_id == self.list_id:
-            self.title.setText(self.repo.load(list_id).hotwords.name)
+            stored = self.repo.load(list_id).hotwords.name
+            self.title.setText(stored)
+            self.model.hotword_list.name = stored  # Import's report and Export's file name use it
 
     def duplicate_list(self, list_id: int) -> None:
         self.reload_lists(select=self.repo.duplicate(list_id))

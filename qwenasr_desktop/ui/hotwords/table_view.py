@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from .delegates import LanguageDelegate, TextDelegate, WeightDelegate
@@ -63,7 +63,10 @@ class HotwordTableView(QTableView):
         index = self.source_index(row, column)
         if not index.isValid():
             return
-        self.setCurrentIndex(index)
+        # Select exactly this cell: rows inserted next to a selection would otherwise join it, and
+        # Delete after Ctrl+N, Enter, Ctrl+N, Enter removed three rows instead of one.
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(index)
         if edit:
             self.edit(index)

@@ -27,3 +27,6 @@ def engine_label(value: str) -> str:
         return ENGINE_LABELS[EngineChoice(value)]
     except ValueError:
         return value
+
+
+NO_LIST = "(no list)"  # one wording wherever "no hotword list" is offered: compare page and Settings

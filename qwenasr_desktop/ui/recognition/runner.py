@@ -109,18 +109,25 @@ class ComparisonRunner(QObject):
     def _start_side(self, req: RunRequest, side: Side, then_b: bool = False) -> None:
         cancel, key = self._cancel, side.value
 
+        def report(f: float) -> None:  # on the pool thread: a cancelled run reports nothing more
+            if not cancel.cancelled:
+                self.progress.emit(key, f)
+
         def work() -> Transcript:  # on a pool thread
             engine = make_engine(req.engine, req.url)
-            return engine.recognize(req.audio_path, req.options(side),
-                                    progress=lambda f: self.progress.emit(key, f), cancel=cancel)
+            return engine.recognize(req.audio_path, req.options(side), progress=report, cancel=cancel)
 
         def ok(t: Transcript) -> None:
+            if cancel is not self._cancel:  # an earlier run, finishing after a new one started
+                return
             self.finished.emit(key, t)
             if then_b:
                 self._start_side(req, Side.B)
             self._side_done(key)
 
         def fail(e: BaseException) -> None:
+            if cancel is not self._cancel:
+                return
             self.failed.emit(key, str(e) or type(e).__name__)
             if then_b:
                 self._side_done(Side.B.value)

@@ -22,7 +22,7 @@ from ...core.hotwords import Hotword, language_label
 from ...core.models import Mode, ModelInfo, model_info
 from ...storage.hotword_lists import HotwordListRepository
 from .engine_choice import capability_text, list_fits, models_for_choice, switched_off
-from .engine_labels import ENGINE_LABELS, EngineChoice
+from .engine_labels import ENGINE_LABELS, NO_LIST, EngineChoice
 from .runner import CONTEXT, HOTWORDS
 
 
@@ -108,6 +108,12 @@ class SettingsBox(QGroupBox):
         return frozenset(k for k, box in ((HOTWORDS, self.add_hotwords), (CONTEXT, self.add_context))
                          if box.isChecked() and box.isEnabled())
 
+    def summary(self) -> str:
+        """One line saying what is chosen, shown while the settings are folded away."""
+        adds = " and ".join(sorted(self.b_adds())) or "nothing"
+        return (f"{self.engine.currentText()} · {self.model.currentText()} · "
+                f"list: {self.list_name() or NO_LIST} · B adds {adds}")
+
     def set_mode(self, mode: Mode) -> None:
         self._mode = mode
         self._fill_models()
@@ -171,7 +177,7 @@ class SettingsBox(QGroupBox):
         hidden: list[str] = []
         self.hotword_list.blockSignals(True)
         self.hotword_list.clear()
-        self.hotword_list.addItem("(no list)", None)
+        self.hotword_list.addItem(NO_LIST, None)
         for s in self.repo.summaries():
             stored = self.repo.load(s.id)
             fit = list_fits(s.target_model, stored.hotwords.items, m)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
@@ -43,9 +42,10 @@ class SourceBox(QGroupBox):
         group.addButton(self.file_mode)
         group.addButton(self.live_mode)
         self.file_mode.toggled.connect(lambda _: self.modeChanged.emit(self.mode))
-        self.open_button = QPushButton("Open audio file…")
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("Open an audio file (or drop one on the window)")
         self.open_button.clicked.connect(self._choose_file)
-        self.file_label = QLabel("No file. Open one, or drop it on the window.")
+        self.file_label = QLabel("none yet: Open… one, or drop it on the window.")
         self.file_label.setWordWrap(True)
         self.device = QComboBox()
         self.device.setToolTip("Microphone")
@@ -63,19 +63,16 @@ class SourceBox(QGroupBox):
         self.set_recording(False)
 
     def _layout(self) -> None:
+        """Open, Record, Pause and Stop are not laid out here: the page puts them in its toolbar."""
         grid = QGridLayout(self)
-        grid.addWidget(self.file_mode, 0, 0, 1, 3)
-        grid.addWidget(self.live_mode, 1, 0, 1, 3)
-        grid.addWidget(self.open_button, 2, 0)
-        grid.addWidget(self.file_label, 2, 1, 1, 2)
+        grid.addWidget(QLabel("Audio:"), 0, 0)
+        grid.addWidget(self.file_label, 0, 1, 1, 2)
+        grid.addWidget(self.file_mode, 1, 0, 1, 3)
+        grid.addWidget(self.live_mode, 2, 0, 1, 3)
         grid.addWidget(QLabel("Microphone:"), 3, 0)
         grid.addWidget(self.device, 3, 1, 1, 2)
-        buttons = QHBoxLayout()
-        for w in (self.record, self.pause, self.stop):
-            buttons.addWidget(w)
-        grid.addLayout(buttons, 4, 0, 1, 3)
-        grid.addWidget(self.meter, 5, 0, 1, 2)
-        grid.addWidget(self.elapsed, 5, 2)
+        grid.addWidget(self.meter, 4, 0, 1, 2)
+        grid.addWidget(self.elapsed, 4, 2)
         grid.setColumnStretch(1, 1)
 
     @property

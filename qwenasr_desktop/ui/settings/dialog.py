@@ -27,6 +27,7 @@ from ...core.models import MODELS
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ..jobs import run_job
+from ..recognition.engine_labels import NO_LIST
 from ..settings_keys import AppSettings, Key
 from . import secret_store
 from .connection import ConnectionResult, check_connection
@@ -102,7 +103,7 @@ class SettingsDialog(QDialog):
                                        else info.name, info.name)
         form.addRow("Model:", self.default_model)
         self.default_list = QComboBox()
-        self.default_list.addItem("(none)", 0)
+        self.default_list.addItem(NO_LIST, 0)
         if self.repo is not None:
             for s in self.repo.summaries():
                 self.default_list.addItem(f"{s.name} ({s.item_count} words)", s.id)
