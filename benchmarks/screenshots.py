@@ -1,7 +1,7 @@
 """Renders the compare page (idle, running, cancelled, finished) and the hotword editor at 1280x720
 and 1920x1080 to PNGs, offscreen, with the real offline engine (issue 15).
 
-    PYTHONPATH=. .venv/bin/python docs/screenshots/make_issue15_screenshots.py docs/screenshots
+    .venv/bin/python -m benchmarks.screenshots docs/screenshots
 """
 import json
 import os
@@ -29,7 +29,7 @@ from qwenasr_desktop.ui.settings_keys import AppSettings  # noqa: E402
 
 OUT = Path(sys.argv[1])
 OUT.mkdir(parents=True, exist_ok=True)
-DATA = Path(__file__).resolve().parents[2] / "tests" / "data"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 SIZES = ((1280, 720), (1920, 1080))
 tmp = Path(tempfile.mkdtemp(prefix="qwenasr-shots-"))
 dirs = AppDirs(tmp).ensure()
