@@ -316,12 +316,12 @@ class OrtWhisperDecoder:
         return OrtDecoderState(state.cross, dict.fromkeys(self._cache_names, empty))
 
     def sequence_logprobs(self, window: OrtDecoderState, prefix: list[int], seqs: list[list[int]],
-                          max_positions: int = 256) -> list[float]:
+                          max_positions: int = 128) -> list[float]:
         """Teacher-forced log-probability of each token sequence after `prefix` (no suppression).
 
         The prefix and the tokens all sequences share are fed once; only the positions after
         them are projected onto the vocabulary (the costly part), in groups of at most
-        `max_positions` rows x positions so the [rows, positions, V] scores stay ~50 MB."""
+        `max_positions` rows x positions so the [rows, positions, V] scores stay ~27 MB."""
         common = 0
         while all(len(s) > common + 1 for s in seqs) and len({s[common] for s in seqs}) == 1:
             common += 1
