@@ -42,7 +42,6 @@ class SearchResult:
     logprob: float  # acoustic log-probability of the tokens (bonuses excluded)
     hits: dict[str, int]  # completed hotwords of the best hypothesis
     no_speech_prob: float
-    reference: list[int] | None = None  # the unbiased greedy decode that ran alongside
 
 
 def _row_candidates(scores, i: int, trie: HotwordTrie | None, tstate: int, hits: dict[str, int],
@@ -130,12 +129,9 @@ class _Beams:
 
 
 def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: HotwordTrie | None,
-                beam_size: int = 5, max_new: int = 200, reference: bool = False,
-                window=None) -> SearchResult:
-    """Beam search with trie fusion. With `reference`, one more row of the same batch decodes
-    greedily without bonuses: the plain transcript the coverage guard compares against, for
-    about a millisecond a step instead of a separate decode (the batch is memory-bound).
-    `window` (decoder.start of the same features) saves recomputing the cross-attention K/V."""
+                beam_size: int = 5, max_new: int = 200, window=None) -> SearchResult:
+    """Beam search with trie fusion (none: a plain decode). `window` (decoder.start of the same
+    features) saves recomputing the cross-attention K/V when one chunk is searched several times."""
     init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
     max_new = min(max_new, decoder.n_ctx - len(init) - 1)
     smask = _suppress_mask(tok, decoder.V)
@@ -145,8 +141,6 @@ def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: Hotwor
     state = decoder.fresh(window) if window is not None else decoder.start(feats)
     toks = np.array([init], dtype=np.int64)
     beams = _Beams(trie, beam_size, tok.eot)
-    ref_tokens: list[int] | None = [] if reference else None
-    ref_row = 0  # the prompt row serves the beams and the reference alike
     no_speech_prob = 0.0
     for step in range(max_new):
         if step == 0:
@@ -154,17 +148,10 @@ def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: Hotwor
             no_speech_prob = float(np.exp(scores.extra[tok.no_speech]))
         else:
             scores = decoder.step(state, toks, smask, k)
-        src, nxt = ([], []) if beams.done else beams.advance(scores)
-        if ref_row >= 0 and ref_tokens is not None:
-            t = int(scores.top[ref_row, 0])
-            if t == tok.eot:
-                ref_row = -1
-            else:
-                ref_tokens.append(t)
-                src, nxt, ref_row = [*src, ref_row], [*nxt, t], len(src)
+        src, nxt = beams.advance(scores)
         if not src:
             break
         decoder.reorder(state, src)
         toks = np.array(nxt, dtype=np.int64)[:, None]
     seq, logprob, hits = beams.best()
-    return SearchResult(seq, logprob, hits, no_speech_prob, ref_tokens)
+    return SearchResult(seq, logprob, hits, no_speech_prob)
