@@ -220,3 +220,54 @@ def abort(s: socket.socket) -> None:
     """Close with a TCP reset, as a killed client does."""
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
+
+
+LADDER_STEP = 0.01  # the level of second k of a ladder
+
+
+def ladder(seconds: int) -> np.ndarray:
+    """16 kHz audio whose second k (1-based) is the constant k/100, which LadderEngine reads back
+    as the word "wk": a transcript then says exactly which seconds were recognized, how often, when."""
+    return np.concatenate([np.full(16000, k * LADDER_STEP, np.float32) for k in range(1, seconds + 1)])
+
+
+class LadderSession(StreamingSession):
+    """One final sentence per whole second of audio ("w7" for level 0.07; silence says nothing),
+    a partial for the second in progress; times count from the session's first sample."""
+
+    def __init__(self, on_event) -> None:
+        self._on_event = on_event
+        self._buf = np.zeros(0, np.float32)
+        self._seconds = 0
+        self.finals: list[Sentence] = []
+
+    def _sentence(self, block: np.ndarray, final: bool) -> Sentence | None:
+        k = round(float(np.mean(block)) / LADDER_STEP)
+        begin = self._seconds * 1000
+        return Sentence(f"w{k}", begin, begin + block.size * 1000 // 16000, is_final=final) if k else None
+
+    def send_audio(self, samples: np.ndarray) -> None:
+        self._buf = np.concatenate([self._buf, np.asarray(samples, np.float32).reshape(-1)])
+        while self._buf.size >= 16000:
+            s = self._sentence(self._buf[:16000], True)
+            self._buf, self._seconds = self._buf[16000:], self._seconds + 1
+            if s is not None:
+                self.finals.append(s)
+                self._on_event(StreamEvent(s))
+        if self._buf.size and (s := self._sentence(self._buf, False)) is not None:
+            self._on_event(StreamEvent(s))
+
+    def finish(self, timeout: float | None = None) -> Transcript:
+        """The rest as a last final, returned only (the emulator sends finals it did not see)."""
+        rest = self._sentence(self._buf, True) if self._buf.size else None
+        return Transcript(sentences=self.finals + ([rest] if rest is not None else []))
+
+    def close(self) -> None:
+        self._buf = np.zeros(0, np.float32)
+
+
+class LadderEngine(ThreadedEngine):
+    name = "ladder-fake"
+
+    def start_stream(self, options, on_event) -> LadderSession:
+        return LadderSession(on_event)

@@ -34,6 +34,7 @@ from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.dashscope import DashScopeEngine
 from qwenasr_desktop.engines.dashscope.config import resolve_region
 from qwenasr_desktop.engines.dashscope.errors import ConnectionDroppedError
+from qwenasr_desktop.engines.dashscope.resume import RESUMED, RESUMING, ResumingSession
 from qwenasr_desktop.engines.local.engine import LocalEngine
 
 pytestmark = pytest.mark.slow
@@ -216,6 +217,30 @@ def test_dropped_stream_keeps_audio_and_resumes(emu, engine, manifest):
     assert after and all(s.begin_ms >= resume_ms - 50 for s in after)  # one time axis
     check_times(transcript.sentences, len(audio) * 1000 // 16000)
     check_accuracy(rec, transcript.text)
+
+
+def test_dropped_stream_resumes_by_itself_on_real_speech(emu, engine, manifest):
+    """ResumingSession on real recognition: the same speech as above, dropped mid-stream, resumed
+    with no word lost or repeated (tests/test_dashscope_resume.py checks this exactly on a ladder)."""
+    rec, audio = clip(manifest, "sh_en_jfk_inaugural")
+    plain = stream(engine, audio, RecognitionOptions(model="fun-asr-realtime"))[0]
+    emu.faults.drop_ws_after_frames = 50
+    notices, first_final = [], threading.Event()
+    session = ResumingSession.start(engine, RecognitionOptions(model="fun-asr-realtime"),
+                                    lambda e: first_final.set() if e.is_final else None, notices.append)
+    head = int(16000 * 4.5)
+    for i in range(0, len(audio), 1600):
+        if i == head:
+            assert first_final.wait(120), "no final sentence for the first 4.5 s"
+        session.send_audio(audio[i:i + 1600])
+    transcript = session.finish(timeout=300)
+    assert [n.state for n in notices] == [RESUMING, RESUMED]
+    check_times(transcript.sentences, len(audio) * 1000 // 16000)
+    check_accuracy(rec, transcript.text)
+    texts = [s.text for s in transcript.sentences]
+    assert len(set(texts)) == len(texts), texts
+    words_plain = len(plain.text.split())
+    assert abs(len(transcript.text.split()) - words_plain) <= 2, (plain.text, transcript.text)
 
 
 def test_sdk_file_transcription(emu, manifest):

@@ -19,6 +19,7 @@ def _count(v: object) -> bool:
 # turned every later API call into a 500 (e.g. `"x" > 0`), so values are checked on the way in.
 _RULES = {
     "drop_ws_after_frames": (lambda v: v is None or _count(v), "null or an integer >= 0"),
+    "refuse_ws_count": (_count, "an integer >= 0"),
     "http_error_status": (lambda v: _count(v) and 400 <= v <= 599, "an integer from 400 to 599"),
     "http_error_count": (_count, "an integer >= 0"),
     "http_error_code": (lambda v: isinstance(v, str) and len(v) <= 100, "a string"),
@@ -33,6 +34,7 @@ _RULES = {
 @dataclass
 class Faults:
     drop_ws_after_frames: int | None = None  # abort the next WS connection after N binary frames
+    refuse_ws_count: int = 0  # answer the next N WebSocket handshakes 503 (a failed reconnect)
     http_error_status: int = 429  # status used by http_error_count (429 or 500/503...)
     http_error_count: int = 0  # answer the next N API calls with http_error_status
     http_error_code: str = ""  # the error body's code (default: the usual one for the status)

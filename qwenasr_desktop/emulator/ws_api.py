@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .appkey import SERVER_KEY
-from .errors import ApiError
+from .errors import ApiError, error_response
 from .wire import JsonError, loads
 from .ws_task import StreamTask, TaskFailed, event, start_task
 
@@ -49,6 +49,8 @@ class _Fail(Exception):
 
 async def inference(request: web.Request) -> web.StreamResponse:
     srv: EmulatorServer = request.app[SERVER_KEY]
+    if srv.faults.take("refuse_ws_count"):  # the service is briefly unreachable: reconnects fail
+        return error_response(503, "ServiceUnavailable", "Fault injected.")
     account, auth_error = None, None
     try:
         account = srv.authenticate(request)

@@ -87,6 +87,7 @@ class RealtimeSession(StreamingSession):
         self.finals: list[Sentence] = []
         self._task: _Task | None = None
         self.dropped: ConnectionDroppedError | None = None
+        self.dropped_at_ms = 0  # how far the audio had been sent when the connection dropped
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="dashscope-realtime",
                                         daemon=True)
@@ -119,10 +120,16 @@ class RealtimeSession(StreamingSession):
             return
         start_ms = self.resume_point_ms
         log.info("resuming from %d ms after a dropped connection", start_ms)
+        dropped = self.dropped
         with self._pcm_lock:
             self._sent = min(len(self._pcm), start_ms * BYTES_PER_MS)
         self.dropped = None
-        self._run(self._open(start_ms), timeout=self.connect_timeout + 5)
+        try:
+            self._run(self._open(start_ms), timeout=self.connect_timeout + 5)
+        except BaseException:
+            # Still dropped: a caller retrying later must find it so, or its resume() does nothing.
+            self.dropped = self.dropped or dropped
+            raise
         self._wake()
 
     def finish(self, timeout: float | None = 120.0) -> Transcript:
@@ -296,6 +303,7 @@ class RealtimeSession(StreamingSession):
         if not task.done.is_set():
             with self._pcm_lock:
                 kept = len(self._pcm) // BYTES_PER_MS
+                self.dropped_at_ms = self._sent // BYTES_PER_MS
             self.dropped = ConnectionDroppedError(
                 f"The real-time connection dropped. The {kept / 1000:.1f} s of audio captured so far "
                 f"is kept; recognition can resume from {self.resume_point_ms / 1000:.1f} s.",

@@ -125,6 +125,7 @@ class ComparePage(QWidget):
         self.run_box.cancel.clicked.connect(self.cancel)
         self.runner.progress.connect(self._on_progress)  # a method: queued from the engine's thread
         self.runner.live.connect(self._on_live)
+        self.runner.connection.connect(self._on_connection)
         self.runner.finished.connect(self._on_side_finished)
         self.runner.failed.connect(self._on_side_failed)
         self.runner.done.connect(self._on_done)
@@ -321,6 +322,12 @@ class ComparePage(QWidget):
         req = self.runner.request
         self.view.set_transcripts(self.transcripts["a"], self.transcripts["b"], req.hotwords if req else [],
                                   req.b_adds_text() if req else "", live=True)
+
+    def _on_connection(self, key: str, notice) -> None:
+        """A cloud stream dropped, resumed or gave up (ResumeNotice): say so, it may take seconds."""
+        text = f"{Side(key).name}: {notice.text}"
+        self.run_box.status.setText(text)
+        self.message.emit(text)
 
     def _on_side_finished(self, key: str, transcript: Transcript) -> None:
         self.transcripts[key] = transcript

@@ -4,11 +4,14 @@ File mode: two background jobs, concurrently when the engine allows, each with p
 shared cancel token. Real-time mode: two streaming sessions fed from one audio stream; the
 engines' event callbacks arrive on their own threads and cross to the GUI thread as signals.
 Nothing here blocks the GUI thread: opening sessions (which may load a model) and finishing
-them (which waits for the last finals) are jobs too.
+them (which waits for the last finals) are jobs too. A cloud session whose connection drops
+resumes by itself (engines/dashscope/resume.py decides when and how often); the runner only
+passes its notices on (`connection`), so the page can say what is happening.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +23,7 @@ from ...core.hotwords import Hotword
 from ...core.models import Mode, model_info
 from ...core.transcript import Transcript
 from ...engines.base import CancelToken, Engine, RecognitionOptions, StreamEvent, StreamingSession
+from ...engines.dashscope.resume import FAILED, ResumeNotice, ResumePolicy, ResumingSession
 from ..jobs import run_job
 from .engine_choice import can_run_concurrently, make_engine
 from .engine_labels import EngineChoice
@@ -78,8 +82,10 @@ class ComparisonRunner(QObject):
     finished = Signal(str, object)  # side, final Transcript
     failed = Signal(str, str)  # side, message
     streamReady = Signal()
+    connection = Signal(str, object)  # side, ResumeNotice: a cloud stream dropped, resumed or gave up
     done = Signal()  # both sides finished, failed or were cancelled
     _event = Signal(str, object)  # side, StreamEvent: from engine threads to the GUI thread
+    _notice = Signal(str, object)  # side, ResumeNotice: from the resuming thread to the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +96,9 @@ class ComparisonRunner(QObject):
         self._backlog: list[np.ndarray] = []
         self._streaming = False
         self._event.connect(self._on_event)
+        self._notice.connect(self._on_notice)
         self.request: RunRequest | None = None
+        self.resume_policy: Callable[[], ResumePolicy] = ResumePolicy  # one per cloud session
 
     @property
     def busy(self) -> bool:
@@ -161,12 +169,7 @@ class ComparisonRunner(QObject):
 
         def work() -> dict[str, StreamingSession]:
             engine: Engine = make_engine(req.engine, req.url)
-            out = {}
-            for side in (Side.A, Side.B):
-                key = side.value
-                out[key] = engine.start_stream(req.options(side),
-                                               lambda ev, key=key: self._event.emit(key, ev))
-            return out
+            return {side.value: self._open_session(engine, req, side) for side in (Side.A, Side.B)}
 
         def ok(sessions: dict[str, StreamingSession]) -> None:
             if not self._pending:  # cancelled while opening
@@ -189,6 +192,18 @@ class ComparisonRunner(QObject):
                 self._side_done(key)
 
         run_job(work, ok, fail, self)
+
+    def _open_session(self, engine: Engine, req: RunRequest, side: Side) -> StreamingSession:
+        """On the job's thread. A cloud session resumes by itself after a dropped connection."""
+        key = side.value
+
+        def on_event(ev: StreamEvent) -> None:
+            self._event.emit(key, ev)
+
+        if not req.cloud:
+            return engine.start_stream(req.options(side), on_event)
+        return ResumingSession.start(engine, req.options(side), on_event,
+                                     lambda n: self._notice.emit(key, n), self.resume_policy())
 
     @Slot(object)
     def feed(self, block: np.ndarray) -> None:
@@ -219,12 +234,27 @@ class ComparisonRunner(QObject):
                     lambda e, key=key: self._stream_failed(key, e), self)
 
     def _stream_finished(self, key: str, t: Transcript) -> None:
-        self.finished.emit(key, t)
-        self._side_done(key)
+        if key in self._pending:
+            self.finished.emit(key, t)
+            self._side_done(key)
 
     def _stream_failed(self, key: str, e: BaseException) -> None:
-        self.failed.emit(key, str(e))
-        self._side_done(key)
+        if key in self._pending:  # not a side given up on already (_on_notice)
+            self.failed.emit(key, str(e))
+            self._side_done(key)
+
+    @Slot(str, object)
+    def _on_notice(self, key: str, notice: ResumeNotice) -> None:
+        """Passed on; a side given up on fails now, not when the user stops the microphone."""
+        if key not in self._pending:  # from a run that was cancelled or replaced
+            return
+        self.connection.emit(key, notice)
+        if notice.state == FAILED:
+            session = self._sessions.pop(key, None)
+            if session is not None:
+                session.close()
+            self.failed.emit(key, notice.text)
+            self._side_done(key)
 
     @Slot(str, object)
     def _on_event(self, key: str, event: StreamEvent) -> None:
