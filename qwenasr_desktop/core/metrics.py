@@ -41,6 +41,10 @@ def _is_cjk(ch: str) -> bool:
     return 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FFFF
 
 
+def is_cjk_char(ch: str) -> bool:
+    return _is_cjk(ch)
+
+
 def is_cjk_text(text: str) -> bool:
     return any(_is_cjk(c) for c in text)
 

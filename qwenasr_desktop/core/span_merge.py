@@ -24,7 +24,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .metrics import Op, _is_cjk, align
+from .metrics import Op, align
+from .metrics import is_cjk_char as _is_cjk
 
 # How far a proposal's two sides may differ in length (characters): slack + ratio x the longer.
 # Loose on purpose: it only has to tell a hotword that replaces what sounds like it from a
@@ -176,7 +177,7 @@ def _spans_for_hotwords(segs: list[_Seg], plain_keys: list[str], cand_keys: list
             if idx and any(not segs[k].equal for k in idx):
                 lo, hi = _with_deletions(segs, idx[0], idx[-1], plain_keys, cand_keys)
                 found.append((lo, hi, {phrase}))
-    found.sort()
+    found.sort(key=lambda f: (f[0], f[1]))
     merged: list[tuple[int, int, set[str]]] = []
     for lo, hi, ph in found:
         if merged and lo <= merged[-1][1]:
