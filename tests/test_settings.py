@@ -58,6 +58,8 @@ SAMPLE = {
     Key.LAST_TAB: 2,
     Key.LAST_LIST: 7,
     Key.LAST_MODEL: "fun-asr-realtime",
+    Key.COMPARE_LIST: 5,
+    Key.LAST_DOCUMENT: 12,
     Key.REGION: "custom",
     Key.CUSTOM_URL: "http://127.0.0.1:8765",
     Key.DEFAULT_MODEL: "local-whisper-tiny.en",

@@ -1,8 +1,10 @@
 """The workbench with real widgets, a real SQLite file and real speech recognized by the offline engine.
 
 Playback runs through the real QMediaPlayer (FFmpeg backend). Offscreen there is no audio output
-device, but the player's clock still advances, so play/pause/seek/speed are exercised for real;
-only the sound itself (and so whether pitch compensation *sounds* right) cannot be checked here.
+device, but the player's clock still advances, so with the device check told there is one
+(`an_output_device`) play/pause/seek/speed are exercised for real; only the sound itself (and so
+whether pitch compensation *sounds* right) cannot be checked here. test_ui_no_audio_output.py
+checks what happens without a device.
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.transcripts import TranscriptRepository
 from qwenasr_desktop.storage.workbench_prefs import load_prefs
+from qwenasr_desktop.ui.workbench import player as player_mod
 from qwenasr_desktop.ui.workbench.learn_dialog import LearnDialog
 from qwenasr_desktop.ui.workbench.page import WorkbenchPage
 from qwenasr_desktop.ui.workbench.shortcuts import ShortcutsDialog
 
 LOAD_MS = 10_000
+
+
+@pytest.fixture(autouse=True)
+def an_output_device(monkeypatch):
+    monkeypatch.setattr(player_mod, "output_device_available", lambda: True)
 
 
 @pytest.fixture(scope="session")

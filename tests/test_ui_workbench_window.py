@@ -7,6 +7,7 @@ import pytest
 from conftest import TESTDATA
 from workbench_data import make_interview
 
+from qwenasr_desktop.core.export import ExportFormat
 from qwenasr_desktop.core.hotwords import Hotword, HotwordList
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.appdirs import AppDirs
@@ -68,3 +69,60 @@ def test_a_document_left_open_is_reopened_when_the_window_starts(qtbot, tmp_path
     assert page is not None and page.doc.id == doc_id
     assert page.player.position == 4200 and page.editor.cursor_place() == (2, 5)
     assert "Reopened the transcript" in window.statusBar().currentMessage()
+
+
+def test_the_last_transcript_reopens_after_a_clean_close(qtbot, tmp_path, interview):
+    wav, transcript, _ = interview
+    dirs = AppDirs(tmp_path / "data").ensure()
+    docs = TranscriptRepository(db.connect(dirs.database))
+    first = docs.create(transcript, title="First", audio_path=str(wav))
+    last = docs.create(transcript, title="Last", audio_path=str(wav))
+    window, pages = build_window(qtbot, dirs)
+    window.tabs.setCurrentWidget(pages.workbench.holder)
+    page = pages.workbench.page
+    page.open_document(first)
+    page.open_document(last)
+    page.shutdown()  # a clean close: nothing is "left open"
+    assert docs.left_open() == []
+    window2, pages2 = build_window(qtbot, dirs)
+    window2.tabs.setCurrentWidget(pages2.workbench.holder)
+    assert pages2.workbench.page.doc is not None and pages2.workbench.page.doc.id == last
+    pages2.workbench.page.shutdown()
+
+
+def test_workbench_preferences_are_in_the_settings_dialog(qtbot, tmp_path, interview, monkeypatch):
+    from qwenasr_desktop.storage.workbench_prefs import load_prefs
+    from qwenasr_desktop.ui.settings import integration
+    from qwenasr_desktop.ui.settings.dialog import SettingsDialog
+    from qwenasr_desktop.ui.settings_keys import AppSettings
+
+    monkeypatch.setattr(integration, "setup_logging", lambda *a: None)
+    wav, transcript, _ = interview
+    dirs = AppDirs(tmp_path / "data").ensure()
+    window, pages = build_window(qtbot, dirs)
+    shell = integration.install(window, AppSettings.for_dirs(dirs), dirs)
+    window.tabs.setCurrentWidget(pages.workbench.holder)
+    page = pages.workbench.page
+    page.open_transcript(transcript, str(wav), "Interview")
+    shell.open_settings()
+    dialog: SettingsDialog = shell.settings_dialog
+    group = dialog.workbench
+    assert group.skip.value() == 5.0 and group.rewind.value() == 1.0
+    assert group.template.text() == "{audio_stem}_{date}.{ext}"
+    assert dialog.sizeHint().height() <= 720 - 40  # still fits a 1280x720 screen
+    group.template.setText("{nonsense}.{ext}")
+    dialog.accept()
+    assert dialog.isVisible() and "not a field" in group.problem.text()  # refused, and why
+    group.skip.setValue(2.5)
+    group.rewind.setValue(0.0)
+    group.template.setText("{title}-{date}")
+    dialog.accept()
+    assert not dialog.isVisible()
+    prefs = load_prefs(page.conn)
+    assert (prefs.skip_back_s, prefs.skip_forward_s, prefs.rewind_on_resume_s) == (2.5, 2.5, 0.0)
+    assert prefs.name_template == "{title}-{date}"
+    # the open workbench uses them at once
+    assert page.skip_spin.value() == 2.5 and page.player.rewind_on_resume_ms == 0
+    assert "2.5 s" in page.back_button.text()
+    assert page.default_file_name(ExportFormat.SRT).startswith("Interview-")
+    page.shutdown()

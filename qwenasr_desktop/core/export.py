@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from .transcript import Sentence, Transcript
-from .transcript_edit import TIMESTAMP_RE, format_timestamp, render_words
+from .transcript import Sentence, Transcript, Word
+from .transcript_edit import TIMESTAMP_RE, format_timestamp, is_marker, render_words, tokenize
 
 JSON_FORMAT = "qwenasr-desktop/transcript"
 JSON_VERSION = 1
 PARAGRAPH_GAP_MS = 2000  # a pause this long starts a new paragraph in TXT/DOCX
-MAX_CUE_CHARS = 84  # two subtitle lines of 42 characters
-MAX_CUE_MS = 7000
 
 
 class ExportFormat(StrEnum):
@@ -110,43 +108,152 @@ def to_txt(t: Transcript, names: Mapping[int, str] | None = None, *, timestamps:
 
 
 @dataclass(frozen=True)
+class SubtitleStyle:
+    """Subtitle conventions (Netflix, BBC and most broadcasters' guides), each a parameter.
+
+    A line holds at most `max_line_chars` characters (a speaker label counts: it is shown) and a
+    cue at most `max_lines` lines and `max_duration_ms`; a cue stays up at least `min_duration_ms`
+    so it can be read at all. CJK text is measured and broken by characters.
+    """
+
+    max_line_chars: int = 42
+    max_lines: int = 2
+    min_duration_ms: int = 700
+    max_duration_ms: int = 7000
+
+
+DEFAULT_STYLE = SubtitleStyle()
+
+
+@dataclass(frozen=True)
 class Cue:
     begin_ms: int
     end_ms: int
     speaker: str
-    text: str
+    text: str  # its lines, joined by "\n"; a speaker label is not part of it
 
 
-def cues(t: Transcript, names: Mapping[int, str] | None = None) -> list[Cue]:
-    """One cue per sentence, long sentences split at word boundaries; timestamp markers dropped."""
+@dataclass
+class _Unit:
+    """A spoken word with the markers ({inaudible}, [00:03.0]) written next to it: never split,
+    so a marker stays in the cue of the words it belongs to and never becomes a cue of its own."""
+
+    words: list[Word]
+    begin_ms: int
+    end_ms: int
+
+
+def cues(t: Transcript, names: Mapping[int, str] | None = None, style: SubtitleStyle = DEFAULT_STYLE,
+         *, label_speakers: bool = False) -> list[Cue]:
+    """Each sentence cut into cues at word boundaries (CJK: characters) within `style`'s limits.
+
+    With `label_speakers` the "Name: " shown before the first line counts towards its length.
+    """
     names = names or {}
     out: list[Cue] = []
+    for who, units in _sentence_units(t, names):
+        label = len(who) + 2 if label_speakers and who else 0
+        chunk: list[_Unit] = []
+        lines: list[list[Word]] = []  # the chunk filled greedily: enough to know whether a unit fits
+        for u in units:
+            if chunk and (u.end_ms - chunk[0].begin_ms > style.max_duration_ms
+                          or not _add(lines, u.words, style, label)):
+                out.append(_cue(chunk, who, style, label))
+                chunk, lines = [], []
+            if not chunk:
+                lines = [list(u.words)]
+            chunk.append(u)
+        if chunk:
+            out.append(_cue(chunk, who, style, label))
+    return _timed(out, style)
+
+
+def _add(lines: list[list[Word]], words: Sequence[Word], style: SubtitleStyle, label: int) -> bool:
+    """Put `words` on the last line, or on a new one if there is room for it; False if neither."""
+    room = style.max_line_chars - (label if len(lines) == 1 else 0)
+    if len(render_words([*lines[-1], *words])) <= room:
+        lines[-1].extend(words)
+        return True
+    if len(lines) < style.max_lines and len(render_words(words)) <= style.max_line_chars:
+        lines.append(list(words))
+        return True
+    return False
+
+
+def _sentence_units(t: Transcript, names: Mapping[int, str]) -> list[tuple[str, list[_Unit]]]:
+    """Per sentence: its speaker's name and its units. A sentence of markers only joins its
+    neighbour (the previous sentence, or the next when it is the first)."""
+    out: list[tuple[str, list[_Unit]]] = []
+    pending: list[Word] = []  # markers waiting for a spoken word
     for s in t.sentences:
-        who = speaker_name(s.speaker, names)
-        words = [w for w in s.words if not TIMESTAMP_RE.match(w.text)]
-        if not words:
-            if s.text.strip():
-                out.append(Cue(s.begin_ms, max(s.end_ms, s.begin_ms + 1), who, s.text.strip()))
-            continue
-        chunk = [words[0]]
-        for w in words[1:]:
-            longer = render_words([*chunk, w])
-            if len(longer) > MAX_CUE_CHARS or w.end_ms - chunk[0].begin_ms > MAX_CUE_MS:
-                out.append(_cue(chunk, who))
-                chunk = [w]
+        units: list[_Unit] = []
+        for w in _sentence_words(s):
+            if is_marker(w.text):
+                if units:
+                    units[-1].words.append(w)
+                else:
+                    pending.append(w)
             else:
-                chunk.append(w)
-        out.append(_cue(chunk, who))
-    # Cues must not overlap or run backwards (players drop such cues).
+                units.append(_Unit([*pending, w], w.begin_ms, max(w.end_ms, w.begin_ms)))
+                pending = []
+        if units:
+            out.append((speaker_name(s.speaker, names), units))
+        elif pending and out:
+            out[-1][1][-1].words.extend(pending)
+            pending = []
+    if pending and out:
+        out[-1][1][-1].words.extend(pending)
+    return out
+
+
+def _sentence_words(s: Sentence) -> list[Word]:
+    if s.words:
+        return list(s.words)
+    toks = tokenize(s.text)  # no word times: spread the sentence's time by length
+    total = sum(max(1, len(k.text)) for k in toks) or 1
+    out, acc, span = [], 0, max(0, s.end_ms - s.begin_ms)
+    for k in toks:
+        b = s.begin_ms + span * acc // total
+        acc += max(1, len(k.text))
+        out.append(Word(k.text, b, s.begin_ms + span * acc // total, k.punctuation))
+    return out
+
+
+def _words(units: Sequence[_Unit]) -> list[Word]:
+    return [w for u in units for w in u.words]
+
+
+def _wrap(words: Sequence[Word], style: SubtitleStyle, label: int = 0) -> list[str] | None:
+    """The words as lines within the limits, None if they do not fit; two lines are balanced
+    (the break that makes the longer line shortest), more are filled greedily."""
+    width = style.max_line_chars
+    if len(render_words(words)) + label <= width:
+        return [render_words(words)]
+    if style.max_lines == 2:
+        splits = [(render_words(words[:k]), render_words(words[k:])) for k in range(1, len(words))]
+        fitting = [(a, b) for a, b in splits if len(a) + label <= width and len(b) <= width]
+        return list(min(fitting, key=lambda ab: max(len(ab[0]) + label, len(ab[1])))) if fitting else None
+    lines = [[words[0]]]
+    for w in words[1:]:
+        if not _add(lines, [w], style, label):
+            return None
+    return [render_words(line) for line in lines]
+
+
+def _cue(units: Sequence[_Unit], who: str, style: SubtitleStyle, label: int) -> Cue:
+    words = _words(units)
+    # A single unit longer than the limits (one very long word) is still shown, on one line.
+    lines = _wrap(words, style, label) or [render_words(words)]
+    return Cue(units[0].begin_ms, max(u.end_ms for u in units), who, "\n".join(lines))
+
+
+def _timed(out: Sequence[Cue], style: SubtitleStyle) -> list[Cue]:
+    """In order, never overlapping (players drop such cues), each up at least the minimum time."""
     fixed: list[Cue] = []
-    for c in out:
+    for c in sorted(out, key=lambda c: c.begin_ms):
         begin = max(c.begin_ms, fixed[-1].end_ms if fixed else 0)
-        fixed.append(Cue(begin, max(c.end_ms, begin + 1), c.speaker, c.text))
+        fixed.append(Cue(begin, max(c.end_ms, begin + style.min_duration_ms, begin + 1), c.speaker, c.text))
     return fixed
-
-
-def _cue(words, who: str) -> Cue:
-    return Cue(words[0].begin_ms, words[-1].end_ms, who, render_words(words))
 
 
 def _clock(ms: int, sep: str) -> str:
@@ -156,17 +263,20 @@ def _clock(ms: int, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{milli:03d}"
 
 
-def to_srt(t: Transcript, names: Mapping[int, str] | None = None, *, speakers: bool = True) -> str:
+def to_srt(t: Transcript, names: Mapping[int, str] | None = None, *, speakers: bool = True,
+           style: SubtitleStyle = DEFAULT_STYLE) -> str:
     blocks = []
-    for n, c in enumerate(cues(t, names), 1):
+    for n, c in enumerate(cues(t, names, style, label_speakers=speakers), 1):
         text = f"{c.speaker}: {c.text}" if speakers and c.speaker else c.text
         blocks.append(f"{n}\n{_clock(c.begin_ms, ',')} --> {_clock(c.end_ms, ',')}\n{text}\n")
     return "\n".join(blocks)
 
 
-def to_vtt(t: Transcript, names: Mapping[int, str] | None = None, *, speakers: bool = True) -> str:
+def to_vtt(t: Transcript, names: Mapping[int, str] | None = None, *, speakers: bool = True,
+           style: SubtitleStyle = DEFAULT_STYLE) -> str:
+    """The speaker is a voice tag (<v Name>), which players do not show: it takes no line space."""
     out = ["WEBVTT", ""]
-    for c in cues(t, names):
+    for c in cues(t, names, style):
         text = _vtt_escape(c.text)
         if speakers and c.speaker:
             text = f"<v {_vtt_escape(c.speaker)}>{text}"

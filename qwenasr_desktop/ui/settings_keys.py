@@ -33,8 +33,10 @@ class Key(Enum):
     WINDOW_GEOMETRY = KeySpec("window/geometry", QByteArray, None)
     WINDOW_STATE = KeySpec("window/state", QByteArray, None)
     LAST_TAB = KeySpec("window/last_tab", int, 0)
-    LAST_LIST = KeySpec("session/last_list_id", int, 0)  # 0: none remembered
+    LAST_LIST = KeySpec("session/last_list_id", int, 0)  # the editor's list; 0: none remembered
+    COMPARE_LIST = KeySpec("compare/last_list_id", int, 0)  # last compared with; 0: none remembered
     LAST_MODEL = KeySpec("session/last_model", str, "")
+    LAST_DOCUMENT = KeySpec("workbench/last_document_id", int, 0)  # reopened at start; 0: none
     REGION = KeySpec("cloud/region", str, "intl")  # intl, cn or custom
     CUSTOM_URL = KeySpec("cloud/custom_url", str, "")
     DEFAULT_MODEL = KeySpec("defaults/model", str, DEFAULT_MODEL)

@@ -44,6 +44,7 @@ from ..recognition.settings_box import SettingsBox
 from ..recognition.source_box import AUDIO_SUFFIXES, SourceBox
 from .columns import SideState
 from .compare_view import CompareView
+from .listen_bar import ListenBar
 
 
 class ComparePage(QWidget):
@@ -66,6 +67,7 @@ class ComparePage(QWidget):
         self.run_box = RunBox()
         self.context_panel = ContextPanel()
         self.view = CompareView()
+        self.listen = ListenBar()  # play the recording; open the finished comparison in the workbench
         self.runner = ComparisonRunner(self)
         self.mic = MicSource(self)
         self.feeder = FileFeeder(self)
@@ -111,6 +113,7 @@ class ComparePage(QWidget):
         line.setFrameShape(QFrame.Shape.VLine)
         bar.addWidget(line)
         bar.addWidget(self.run_box, 1)
+        bar.addWidget(self.listen)
         return bar
 
     def _connect(self) -> None:
@@ -138,6 +141,7 @@ class ComparePage(QWidget):
         self.mic.level.connect(self.source.meter.set_level)
         self.mic.warning.connect(self.message)
         self.view.message.connect(self.message)
+        self.listen.message.connect(self.message)
         self.view.referenceChanged.connect(self._on_reference_changed)
 
     # --------------------------------------------------------------------- preload
@@ -164,6 +168,7 @@ class ComparePage(QWidget):
             self._switch_recording(path)
         self.audio_path = path
         self.source.set_file(path)
+        self.listen.set_audio(path)
         self.run_box.set_warnings([])
         self.run_box.set_rejected("")
         model = self.settings.model_info
@@ -178,6 +183,7 @@ class ComparePage(QWidget):
         if self.audio_path:
             self._references[self.audio_path] = self.view.reference.toPlainText()
         self.session_id = None
+        self.listen.set_session(None)
         self.transcripts = {"a": None, "b": None}
         self.view.reference.blockSignals(True)
         self.view.set_reference(self._references.get(path, ""))
@@ -220,6 +226,7 @@ class ComparePage(QWidget):
             self.message.emit(str(e))
             return
         self._switch_recording(str(path))
+        self.listen.set_audio("")  # the file is being written: nothing to play yet
         self.audio_path = str(path)
         self.source.set_file(self.audio_path)
         self.run_box.set_rejected("")
@@ -264,10 +271,11 @@ class ComparePage(QWidget):
             self.message.emit(problem)
             return False
         self.transcripts = {"a": None, "b": None}
+        self.listen.set_session(None)
         self.session_id = self.sessions.add(Session(
             req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
             {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
-            _snapshot(self.settings), req.context, reference=self.view.reference.toPlainText()))
+            self.settings.snapshot(), req.context, reference=self.view.reference.toPlainText()))
         self.view.info = ExportInfo(audio=req.audio_path, engine=engine_label(req.engine.value),
                                     model=req.model)
         what = "Recognizing…" if not live else ("listening…" if self.mic.running else "audio sent")
@@ -346,6 +354,7 @@ class ComparePage(QWidget):
         if self.session_id is not None:
             self.sessions.set_transcripts(self.session_id, a, b)
             self.sessionSaved.emit(self.session_id)
+            self.listen.set_session(self.session_id if (a or b) else None)
         ok = {s for s in Side if self.view.columns.states[s] is SideState.DONE}
         reasons = {self.view.columns.reasons[s] for s in Side if s not in ok}
         if ok == set(Side):
@@ -377,6 +386,8 @@ class ComparePage(QWidget):
         self.view.columns.set_idle()
         if s.audio_path:
             self.source.set_file(s.audio_path)
+        self.listen.set_audio(s.audio_path)
+        self.listen.set_session(session_id if (s.transcript_a or s.transcript_b) else None)
         self.context_panel.set_context(s.context)
         hot = s.hotword_list.items if s.hotword_list else []
         adds = s.settings.get("b_adds", [])
@@ -386,11 +397,3 @@ class ComparePage(QWidget):
         self.view.reference.blockSignals(False)
         self.transcripts = {"a": s.transcript_a, "b": s.transcript_b}
         self.view.set_transcripts(s.transcript_a, s.transcript_b, hot, " and ".join(adds) or "nothing")
-
-
-def _snapshot(settings: SettingsBox):
-    from ...core.hotwords import HotwordList
-
-    if settings.list_id() is None:
-        return None
-    return HotwordList(settings.list_name(), settings.model.currentData(), settings.hotwords())

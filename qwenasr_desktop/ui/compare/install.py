@@ -62,6 +62,7 @@ class ComparePages:
         status = self.window.statusBar()
         page.message.connect(lambda text: status.showMessage(text, 10_000))
         page.sessionSaved.connect(self.history.refresh)
+        page.listen.openInWorkbench.connect(self._open_in_workbench)
         page.settings.modelChanged.connect(lambda _m: page.preload_model())
         page.preload_model()
         return page
@@ -76,6 +77,12 @@ class ComparePages:
         elif widget is self.history:
             self.history.refresh()
 
+    def _open_in_workbench(self, session_id: int) -> None:
+        """The compare page's button takes the same path as History's (B's transcript, its audio)."""
+        workbench = getattr(self, "workbench", None)
+        if workbench is not None:
+            workbench.open_session(session_id)
+
     def _reopen(self, session_id: int) -> None:
         self.compare.show_session(session_id)
         self.window.tabs.setCurrentWidget(self.holder)
@@ -88,11 +95,16 @@ def sessions_folder(settings: AppSettings, dirs: AppDirs) -> Path:
 
 
 def apply_saved_choices(page, settings: AppSettings) -> None:
-    """Start the page on what the user chose in Settings (or used last), and remember the model."""
+    """Start the page on what the user used last (or chose in Settings), and remember model and list.
+
+    The list last compared with has its own key: LAST_LIST is the editor's open list, saved at close,
+    so the compare page could not remember its own choice there.
+    """
     for model in (settings.get(Key.LAST_MODEL), settings.get(Key.DEFAULT_MODEL)):
         if model and page.settings.select_model(model):
             break
-    for list_id in (settings.get(Key.DEFAULT_LIST), settings.get(Key.LAST_LIST)):
+    lists = (Key.COMPARE_LIST, Key.DEFAULT_LIST, Key.LAST_LIST)
+    for list_id in (settings.get(k) for k in lists):
         if list_id and page.settings.select_list(list_id):
             break
     page.chinese_script = lambda: settings.get(Key.CHINESE_SCRIPT)
@@ -104,6 +116,13 @@ def apply_saved_choices(page, settings: AppSettings) -> None:
             break
     page.settings.model.currentIndexChanged.connect(
         lambda _i: settings.set(Key.LAST_MODEL, page.settings.model.currentData() or ""))
+    page.runFinished.connect(lambda: _remember_list(page, settings))
+
+
+def _remember_list(page, settings: AppSettings) -> None:
+    """The list of the comparison just made, for the next start ("(no list)" falls back to defaults)."""
+    settings.set(Key.COMPARE_LIST, int(page.settings.list_id() or 0))
+    settings.sync()
 
 
 def add_compare_pages(window, repo: HotwordListRepository, dirs: AppDirs, demo: bool = False) -> ComparePages:

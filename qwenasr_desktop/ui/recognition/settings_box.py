@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.hotwords import Hotword, language_label
+from ...core.hotwords import Hotword, HotwordList, language_label
 from ...core.models import Mode, ModelInfo, model_info
 from ...storage.hotword_lists import HotwordListRepository
 from .engine_choice import capability_text, list_fits, models_for_choice, switched_off
@@ -99,6 +99,12 @@ class SettingsBox(QGroupBox):
 
     def list_name(self) -> str:
         return self._names.get(self.list_id(), "")
+
+    def snapshot(self) -> HotwordList | None:
+        """The chosen list as it is now, kept with a session (the list may be edited later)."""
+        if self.list_id() is None:
+            return None
+        return HotwordList(self.list_name(), self.model.currentData(), self.hotwords())
 
     def language_hints(self) -> list[str]:
         code = self.hint.currentData()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.models import MODELS
+from ...storage import db
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ..jobs import run_job
@@ -32,6 +33,7 @@ from ..settings_keys import AppSettings, Key
 from . import secret_store
 from .connection import ConnectionResult, check_connection
 from .theme import THEMES, apply_theme
+from .workbench_group import WorkbenchGroup
 
 REGIONS = (("intl", "International (Singapore)"), ("cn", "China (Beijing)"), ("custom", "Custom URL"))
 OK_STYLE = "color: #1b7f3b;"
@@ -51,6 +53,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(self._cloud_group())
         layout.addWidget(self._defaults_group())
         layout.addWidget(self._storage_group())
+        self.workbench = WorkbenchGroup(db.connect(dirs.database), self)
+        layout.addWidget(self.workbench)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -244,6 +248,9 @@ class SettingsDialog(QDialog):
                 self.sessions_dir.setToolTip(f"Cannot use {path}: {e.strerror}")
                 self.sessions_dir.setFocus()
                 return False
+        if self.workbench.check():
+            self.workbench.template.setFocus()
+            return False
         key = self.api_key.text().strip()
         if key:
             try:
@@ -265,6 +272,7 @@ class SettingsDialog(QDialog):
         s.set(Key.THEME, self.theme.currentData())
         s.set(Key.DEBUG_LOGGING, self.debug_logging.isChecked())
         s.sync()
+        self.workbench.apply()
         apply_theme(self.theme.currentData())
         self.applied.emit()
         return True

@@ -83,10 +83,16 @@ class AppShell(QObject):
         from .dialog import SettingsDialog
 
         dialog = SettingsDialog(self.settings, self.dirs, self.repo, self.window)
-        dialog.applied.connect(lambda: setup_logging(self.dirs.logs, self.settings.get(Key.DEBUG_LOGGING)))
+        dialog.applied.connect(self._settings_applied)
         dialog.setModal(True)
         dialog.open()  # window-modal, but returns at once: the event loop keeps running
         self.settings_dialog = dialog
+
+    def _settings_applied(self) -> None:
+        setup_logging(self.dirs.logs, self.settings.get(Key.DEBUG_LOGGING))
+        workbench = getattr(self.window, "workbench", None)  # its preferences may have changed
+        if workbench is not None:
+            workbench.reload_prefs()
 
     def open_about(self) -> None:
         dialog = AboutDialog(self.dirs.logs, self.window)

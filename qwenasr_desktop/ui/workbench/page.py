@@ -56,6 +56,7 @@ CURSOR_SAVE_MS = 800
 class WorkbenchPage(QWidget):
     message = Signal(str)
     placeSaved = Signal()
+    documentOpened = Signal(int)  # document id: the tab remembers it, to reopen it at the next start
 
     def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -247,6 +248,11 @@ class WorkbenchPage(QWidget):
             self.addAction(a)
             self.actions[spec.id] = a
 
+    def reload_prefs(self) -> None:
+        """The Settings dialog changed the stored preferences: show and use them."""
+        self.prefs = load_prefs(self.conn)
+        self.apply_prefs()
+
     def apply_prefs(self) -> None:
         keys = effective_keys(self.prefs.shortcuts)
         for action_id, action in self.actions.items():
@@ -369,6 +375,7 @@ class WorkbenchPage(QWidget):
         self.editor.setFocus()
         self.refresh_documents()
         self._saved("Opened; every edit is saved as you type.")
+        self.documentOpened.emit(doc_id)
 
     def close_document(self) -> None:
         if self.doc is None:

@@ -3,15 +3,25 @@
 Speed changes keep the pitch through QMediaPlayer's pitch compensation (Qt >= 6.10, FFmpeg
 backend); `pitch_kept` says whether the backend honours it, so the UI never claims it falsely.
 Resuming after a pause rewinds a few seconds (configurable 0-5 s) so the listener picks up the
-thread, as Express Scribe and oTranscribe do.
+thread, as Express Scribe and oTranscribe do. With no audio output device QMediaPlayer "plays"
+silently with its clock running, which looks like a broken file or a muted speaker: Play then
+says there is no output device and does not start.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 from ...storage.workbench_prefs import SPEEDS
+
+NO_OUTPUT = ("No audio output device: connect speakers or headphones (or enable a sound device "
+             "in the system settings), then press Play again.")
+
+
+def output_device_available() -> bool:
+    """Asked at each Play, so a device plugged in meanwhile is used at once."""
+    return not QMediaDevices.defaultAudioOutput().isNull()
 
 
 class Player(QObject):
@@ -88,6 +98,12 @@ class Player(QObject):
     def play(self) -> None:
         if self.playing:
             return
+        if not output_device_available():
+            self.error.emit(NO_OUTPUT)
+            return
+        device = QMediaDevices.defaultAudioOutput()
+        if not device.isNull() and self.output.device() != device:
+            self.output.setDevice(device)  # e.g. headphones plugged in since the player was made
         if self._paused_once and self.rewind_on_resume_ms:
             self.seek(self.position - self.rewind_on_resume_ms)
         self.media.play()
