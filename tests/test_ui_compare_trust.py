@@ -27,7 +27,7 @@ from qwenasr_desktop.ui.compare.columns import SideState
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
 from qwenasr_desktop.ui.recognition import runner as runner_mod
 
-WAIT_MS = 10_000
+WAIT_MS = 60_000  # a bound, not a speed claim: a shared 2-core CI machine can be slow
 
 
 class ScriptedEngine:
