@@ -25,6 +25,7 @@ from ..base import (
     AudioInput,
     CancelToken,
     Engine,
+    EngineCapabilities,
     EngineError,
     ProgressCallback,
     RecognitionOptions,
@@ -50,6 +51,10 @@ def _plain_decoder(value: object) -> str:
 
 class LocalEngine(Engine):
     name = ENGINE_NAME
+    # Hotwords go straight into the decoder; its vocabularies are in-memory lists; nothing is billed.
+    capabilities = EngineCapabilities(streaming=True, context=True, inline_hotwords=True,
+                                      cloud_vocabularies=False, file_upload=False,
+                                      cost_per_audio_minute=0.0)
 
     def __init__(self, cpu_threads: int = 2) -> None:
         from .vocabulary import VocabularyStore
