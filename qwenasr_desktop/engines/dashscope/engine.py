@@ -46,6 +46,8 @@ class DashScopeEngine(Engine):
                                       cloud_vocabularies=True, file_upload=True,
                                       cost_per_audio_minute=None)
 
+    vocabularies: VocabularyClient  # the cloud's lists (Engine.vocabularies, with check_use)
+
     def __init__(self, endpoints: Endpoints, api_key: str, *, timeout: float = 30.0,
                  check_vocabulary_model: bool = True) -> None:
         self.endpoints = endpoints

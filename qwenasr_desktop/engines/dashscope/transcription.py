@@ -61,6 +61,11 @@ class FileResult:
 FileProgress = Callable[[int, str, float], None]  # (file index, stage, fraction of that file)
 
 
+def _stage_reporter(report: Callable[[str, float], None]) -> Callable[[str], None]:
+    """A task status (PENDING, RUNNING...) as a stage name and a fraction of the file's progress."""
+    return lambda status: report(status.lower(), _STAGES.get(status, 0.9))
+
+
 class TranscriptionClient:
     def __init__(self, http: HttpClient, *, sleep: Callable[[float], None] = time.sleep,
                  poll_initial: float = 1.0, poll_max: float = 5.0) -> None:
@@ -195,7 +200,7 @@ class TranscriptionClient:
         """
         results: list[FileResult] = []
         for i, src in enumerate(sources):
-            def report(stage: str, frac: float, i=i) -> None:
+            def report(stage: str, frac: float, i: int = i) -> None:
                 if progress:
                     progress(i, stage, frac)
 
@@ -208,7 +213,7 @@ class TranscriptionClient:
                     url = self.upload(src, model)
                 report("submitted", 0.3)
                 tr = self.transcribe_url(model, url, parameters, cancel=cancel, timeout=timeout,
-                                         on_status=lambda s, r=report: r(s.lower(), _STAGES.get(s, 0.9)))
+                                         on_status=_stage_reporter(report))
                 results.append(FileResult(str(src), tr))
                 report("done", 1.0)
             except EngineCancelledError:

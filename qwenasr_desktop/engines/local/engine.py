@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,6 +38,9 @@ from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
 from .vad import VadConfig, merge_utterances, speech_utterances
 from .verification import CONTEXT_WEIGHT, PROPOSAL_BONUS
 
+if TYPE_CHECKING:
+    from .vocabulary import VocabularyStore as MemoryVocabularies
+
 ENGINE_NAME = "local"
 
 
@@ -55,6 +59,7 @@ class LocalEngine(Engine):
     capabilities = EngineCapabilities(streaming=True, context=True, inline_hotwords=True,
                                       cloud_vocabularies=False, file_upload=False,
                                       cost_per_audio_minute=0.0)
+    vocabularies: MemoryVocabularies  # in-memory lists (Engine.vocabularies, with get)
 
     def __init__(self, cpu_threads: int = 2) -> None:
         from .vocabulary import VocabularyStore

@@ -226,7 +226,7 @@ def to_sentences(res: ChunkResult, start_ms: int, end_ms: int, first_id: int = 0
         groups[-1].append(w)
         if (w.text.strip() + w.punctuation)[-1:] in SENTENCE_END:
             groups.append([])
-    out = []
+    out: list[Sentence] = []
     for g in groups:
         if not g:
             continue

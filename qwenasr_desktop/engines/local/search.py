@@ -128,10 +128,13 @@ class _Beams:
         return seq, float(logprob), dict(hits)
 
 
-def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: HotwordTrie | None,
+def beam_search(decoder, feats: np.ndarray | None, tok, prompt: list[int], trie: HotwordTrie | None,
                 beam_size: int = 5, max_new: int = 200, window=None) -> SearchResult:
     """Beam search with trie fusion (none: a plain decode). `window` (decoder.start of the same
-    features) saves recomputing the cross-attention K/V when one chunk is searched several times."""
+    features) saves recomputing the cross-attention K/V when one chunk is searched several times;
+    with a window, `feats` may be None (verification.py searches one chunk several times)."""
+    if window is None and feats is None:
+        raise ValueError("beam_search needs the encoder features or a window started from them")
     init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
     max_new = min(max_new, decoder.n_ctx - len(init) - 1)
     smask = _suppress_mask(tok, decoder.V)
