@@ -2,7 +2,7 @@
 # One entry point for a fresh Debian/Ubuntu machine: installs the system packages, a virtual
 # environment with the app, then runs the app (`run`), the tests (`test`), builds the Linux
 # installers (`package`: PyInstaller bundle, .tar.xz and .deb in dist/) or nothing (`setup`).
-# `test` = ruff, the import-linter layer contracts, then the whole pytest suite.
+# `test` = ruff, the import-linter layer contracts, mypy, then the whole pytest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -59,6 +59,7 @@ case "$cmd" in
     export QT_QPA_PLATFORM=offscreen
     "$VENV/bin/ruff" check qwenasr_desktop tests benchmarks
     "$VENV/bin/lint-imports" --no-cache   # layer contracts: [tool.importlinter] in pyproject.toml
+    "$VENV/bin/mypy"                      # type checks: [tool.mypy] in pyproject.toml
     exec "$VENV/bin/python" -m pytest -q "$@" ;;
   package)
     "$VENV/bin/python" -c "import PyInstaller" 2>/dev/null \

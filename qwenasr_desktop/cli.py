@@ -24,9 +24,14 @@ from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
 from .emulator.cli_commands import add_emulator_parser
 from .engines.dashscope.cli_commands import add_vocab_parser
+from .engines.factory import DASHSCOPE, ENGINE_NAMES, LOCAL
 
 if TYPE_CHECKING:
-    from .engines.base import RecognitionOptions
+    from .engines.base import Engine, RecognitionOptions
+
+
+# The model `hotwords tune` recognizes with when --model is not given.
+DEFAULT_TUNE_MODELS = {LOCAL: "base", DASHSCOPE: "fun-asr"}
 
 
 def _split_hints(value: str | None) -> list[str]:
@@ -74,13 +79,11 @@ def cmd_hotwords_convert(args: argparse.Namespace) -> int:
     return 1 if report.rejected else 0
 
 
-def make_engine(args: argparse.Namespace):
-    """The one place that maps --engine to an Engine (other engines add their branch here)."""
-    if args.engine == "local":
-        from .engines.local.engine import LocalEngine
+def make_engine(args: argparse.Namespace) -> Engine:
+    """--engine (and --region, for the cloud) to an Engine, through the one engine factory."""
+    from .engines.factory import make_engine as build
 
-        return LocalEngine()
-    raise ValueError(f"unknown engine {args.engine!r}")
+    return build(args.engine, region=getattr(args, "region", None))
 
 
 def _transcribe_options(args: argparse.Namespace, hotwords: list) -> RecognitionOptions:
@@ -160,25 +163,12 @@ def _parse_weights(text: str | None) -> tuple[int, ...]:
     return tuple(weights)
 
 
-def _tune_engine(args: argparse.Namespace):
-    if args.engine == "dashscope":
-        try:
-            from .engines.dashscope.engine import make_dashscope_engine
-        except ImportError:
-            raise ValueError("the DashScope engine is not part of this build") from None
-        try:
-            return make_dashscope_engine(args.region, None)
-        except Exception as e:  # no API key, unknown region: say so instead of a traceback
-            raise ValueError(str(e)) from None
-    return make_engine(args)
-
-
 def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     """Sweep each hotword's weight on clips with reference transcripts; print the evidence table
     and write the list with the recommended weights."""
     from .core import tuning
     from .documents import DocumentError, read_document
-    from .engines.base import CancelledError, EngineError, RecognitionOptions
+    from .engines.base import EngineCancelledError, EngineError, RecognitionOptions
     from .engines.tuning import TuningClip, TuningRunner
 
     if len(args.audio) != len(args.reference):
@@ -196,10 +186,10 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     except (DocumentError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    model = args.tune_model or ("fun-asr" if args.engine == "dashscope" else "base")
+    model = args.tune_model or DEFAULT_TUNE_MODELS[args.engine]
     options = RecognitionOptions(model=model, language_hints=_split_hints(args.language_hints), extra=extra)
     try:
-        engine = _tune_engine(args)
+        engine = make_engine(args)
         runner = TuningRunner(engine, clips, items, options, weights=weights,
                               max_refine=args.max_refine)
         cost = runner.estimate()
@@ -207,7 +197,7 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"cost: {cost.describe()} on {args.engine}", file=sys.stderr)
-    if args.engine != "local" and not args.yes:
+    if engine.capabilities.billed and not args.yes:
         print("error: this engine bills each recognition; add --yes to start", file=sys.stderr)
         return 2
 
@@ -217,15 +207,13 @@ def cmd_hotwords_tune(args: argparse.Namespace) -> int:
 
     try:
         result = runner.run(progress=show)
-    except CancelledError:
+    except EngineCancelledError:
         return 130
     except EngineError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
-        close = getattr(engine, "close", None)
-        if close is not None:
-            close()
+        engine.close()
     print(tuning.report_table(result))
     print(f"{result.recognitions} recognitions ({result.audio_seconds / 60:.2f} audio minutes), "
           f"{result.cache_hits} served from the cache", file=sys.stderr)
@@ -311,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--reference", action="append", required=True,
                     help="its correct transcript: .txt/.md/.docx/.pdf (one per --audio)")
     tu.add_argument("--hotwords", required=True, help="hotword list file (JSON, CSV, TSV or text)")
-    tu.add_argument("--engine", default="local", choices=["local", "dashscope"])
+    tu.add_argument("--engine", default=LOCAL, choices=list(ENGINE_NAMES))
     tu.add_argument("--region", default="intl", help="dashscope: intl, cn or a base URL")
     tu.add_argument("--model", dest="tune_model", help="local: base or tiny.en; dashscope: fun-asr, ...")
     tu.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
@@ -334,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("transcribe", help="transcribe an audio file")
     t.add_argument("audio")
-    t.add_argument("--engine", default="local", choices=["local"])
+    t.add_argument("--engine", default=LOCAL, choices=[LOCAL])
     t.add_argument("--model", dest="transcribe_model", default="base",
                    help="local: base (multilingual, default) or tiny.en")
     t.add_argument("--hotwords", help="hotword list file (JSON, CSV, TSV or text)")

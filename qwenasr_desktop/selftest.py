@@ -123,13 +123,13 @@ def check_portaudio() -> CheckResult:
 def check_recognition(clip_dir: Path) -> CheckResult:
     from .core.hotwords import Hotword
     from .engines.base import RecognitionOptions
-    from .engines.local.engine import LocalEngine
+    from .engines.factory import LOCAL, make_engine
 
     spec = json.loads((clip_dir / MANIFEST).read_text(encoding="utf-8"))
     hotwords = [Hotword(h["text"], int(h["weight"]), h.get("lang")) for h in spec["hotwords"]]
     t0 = time.perf_counter()
-    transcript = LocalEngine().recognize(clip_dir / spec["clip"],
-                                         RecognitionOptions(model=spec["model"], hotwords=hotwords))
+    transcript = make_engine(LOCAL).recognize(clip_dir / spec["clip"],
+                                              RecognitionOptions(model=spec["model"], hotwords=hotwords))
     seconds = time.perf_counter() - t0
     text = transcript.text
     missing = [w for w in spec["must_contain"] if not _contains_word(text, w)]

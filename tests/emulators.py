@@ -20,7 +20,7 @@ import pytest
 
 from qwenasr_desktop.core.transcript import Sentence, Transcript
 from qwenasr_desktop.emulator import EmulatorServer
-from qwenasr_desktop.engines.base import Engine, StreamEvent, StreamingSession
+from qwenasr_desktop.engines.base import Engine, EngineCapabilities, StreamEvent, StreamingSession
 
 
 def no_engine():
@@ -110,6 +110,8 @@ class ThreadedEngine(Engine):
     the same threading: `open_delay_s` makes start_stream slow, like a model still loading."""
 
     name = "threaded-fake"
+    capabilities = EngineCapabilities(streaming=True, context=False, inline_hotwords=True,
+                                      cloud_vocabularies=False, file_upload=False)
 
     def __init__(self, open_delay_s: float = 0.0) -> None:
         self.open_delay_s = open_delay_s

@@ -18,7 +18,7 @@ from emulators import clean_emulator_fixtures, serving  # tests/ is on sys.path
 
 from qwenasr_desktop.core.context import Context, ContextMessage, Role
 from qwenasr_desktop.core.hotwords import Hotword, HotwordList
-from qwenasr_desktop.engines.base import CancelledError, CancelToken, RecognitionOptions
+from qwenasr_desktop.engines.base import CancelToken, EngineCancelledError, RecognitionOptions
 from qwenasr_desktop.engines.dashscope import DashScopeEngine, make_dashscope_engine
 from qwenasr_desktop.engines.dashscope.auth import mask, redact
 from qwenasr_desktop.engines.dashscope.config import resolve_region
@@ -269,7 +269,7 @@ def test_cancel_pending_task(emu, http, tmp_path):
     tc = TranscriptionClient(http, sleep=on_sleep, poll_initial=0.01)
     url = tc.upload(wav_file(tmp_path), "fun-asr")
     task_id = tc.submit("fun-asr", [url])
-    with pytest.raises(CancelledError):
+    with pytest.raises(EngineCancelledError):
         tc.wait(task_id, cancel=token, on_status=statuses.append)
     assert set(statuses) == {"PENDING"}  # cancelled before it ever ran
     assert tc.status(task_id).status == "CANCELED"

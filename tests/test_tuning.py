@@ -13,7 +13,7 @@ import pytest
 from qwenasr_desktop.core import tuning as plan
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_TINY_EN
-from qwenasr_desktop.engines.base import CancelledError, CancelToken, EngineError, RecognitionOptions
+from qwenasr_desktop.engines.base import CancelToken, EngineCancelledError, EngineError, RecognitionOptions
 from qwenasr_desktop.engines.local.engine import LocalEngine
 from qwenasr_desktop.engines.tuning import TranscriptCache, TuningClip, TuningRunner
 
@@ -187,6 +187,6 @@ def test_tuning_cost_progress_and_cache(tuned, counting_engine, manifest):
     token.cancel()
     fresh = TuningRunner(counting_engine, [TuningClip(manifest[CLIP]["audio_path"], "stuff it")],
                          [Hotword("belly", 2)], RecognitionOptions(model=LOCAL_TINY_EN))
-    with pytest.raises(CancelledError):
+    with pytest.raises(EngineCancelledError):
         fresh.run(cancel=token)
     assert counting_engine.calls == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from enum import StrEnum
+from typing import Protocol
 
 
 class Script(StrEnum):
@@ -19,7 +20,15 @@ class Script(StrEnum):
 
 
 _CONFIGS = {Script.SIMPLIFIED: "t2s.json", Script.TRADITIONAL: "s2t.json"}
-_converters: dict[Script, object] = {}
+
+
+class _Converter(Protocol):
+    """What we use of opencc.OpenCC (imported late: its dictionaries take time to load)."""
+
+    def convert(self, text: str) -> str: ...
+
+
+_converters: dict[Script, _Converter] = {}
 _lock = threading.Lock()
 
 

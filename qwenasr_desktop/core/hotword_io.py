@@ -294,7 +294,7 @@ def _to_hotword(raw: object, line: int, report: ImportReport) -> Hotword | None:
         report.issues.append(ImportIssue(line, "The row has no \"text\".", code="text-missing"))
         return None
     lang = raw.get("lang")
-    return Hotword(raw["text"], raw.get("weight", DEFAULT_WEIGHT), lang if lang != "" else None)  # type: ignore[arg-type]
+    return Hotword(raw["text"], raw.get("weight", DEFAULT_WEIGHT), lang if lang != "" else None)
 
 
 def to_json(items: Sequence[Hotword], indent: int | None = 2) -> str:

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
@@ -31,9 +31,36 @@ class ModelMissingError(EngineError):
     pass
 
 
-class CancelledError(EngineError):
+class EngineCancelledError(EngineError):
+    """The user cancelled (CancelToken). Not called CancelledError: asyncio.CancelledError is another
+    class (the emulator runs on asyncio), and two classes of one name hide which an `except` means."""
+
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+@dataclass(frozen=True)
+class EngineCapabilities:
+    """What an engine can do, declared once on its class so callers ask instead of testing names.
+
+    Code that branches on `engine.name` or probes attributes breaks silently when an engine is
+    added or changes; these fields are the questions that code was asking. Per-model abilities
+    (modes, context, languages) stay in core/models.py.
+    """
+
+    streaming: bool  # start_stream works (live recognition)
+    context: bool  # some of its models take `options.context`
+    inline_hotwords: bool  # uses `options.hotwords` as given; False: only through a vocabulary_id
+    cloud_vocabularies: bool  # vocabularies live on a server (create/update/delete are remote calls)
+    file_upload: bool  # `upload` turns a local file into a URL its file-transcription models read
+    # 0.0: free. None: billed by audio duration at a price this app does not know (it depends on
+    # the model, region and account: see the provider's price list).
+    cost_per_audio_minute: float | None = 0.0
+
+    @property
+    def billed(self) -> bool:
+        """Each recognition costs money, so the user confirms a run that makes many."""
+        return self.cost_per_audio_minute != 0.0
 
 
 @dataclass
@@ -44,7 +71,7 @@ class RecognitionOptions:
     language_hints: list[str] = field(default_factory=list)
     context: Context | None = None
     sample_rate: int = SAMPLE_RATE
-    extra: dict = field(default_factory=dict)  # engine-specific parameters
+    extra: dict[str, Any] = field(default_factory=dict)  # engine-specific parameters
     chinese_script: str = "simplified"  # Mandarin output: "simplified", "traditional", "as-decoded"
 
 
@@ -74,7 +101,7 @@ class CancelToken:
 
     def raise_if_cancelled(self) -> None:
         if self._event.is_set():
-            raise CancelledError()
+            raise EngineCancelledError()
 
 
 ProgressCallback = Callable[[float], None]  # fraction done, 0..1
@@ -123,6 +150,8 @@ class StreamingSession(ABC):
 
 class Engine(ABC):
     name: str = "engine"
+    # Every concrete engine declares its own (no default: a guess would bill or skip silently).
+    capabilities: ClassVar[EngineCapabilities]
 
     @abstractmethod
     def recognize(self, audio: AudioInput, options: RecognitionOptions,
@@ -153,3 +182,11 @@ class Engine(ABC):
 
     def delete_vocabulary(self, vocabulary_id: str) -> None:
         self.vocabularies.delete(vocabulary_id)
+
+    def upload(self, path: str | Path, model: str) -> str:
+        """A URL the engine's file-transcription `model` reads `path` from (capabilities.file_upload)."""
+        raise EngineError(f"The {self.name} engine does not upload files.")
+
+    def close(self) -> None:
+        """Release connections; engines that hold none need not override it."""
+        return None

@@ -207,7 +207,7 @@ class TuningRunner:
 
     # --- running -------------------------------------------------------------------------------
     def run(self, progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> plan.TuningReport:
-        """Sweep, confirm, refine; raises CancelledError when cancelled (finished runs stay cached)."""
+        """Sweep, confirm, refine; raises EngineCancelledError when cancelled (finished runs stay cached)."""
         cancel = cancel or CancelToken()
         st = _State()
         clips = list(self.clips)
@@ -287,10 +287,10 @@ class TuningRunner:
         self.cache.put(key, tr)
         return tr
 
-    # --- engine specifics (duck-typed, so this module needs no engine imports) -----------------
+    # --- engine specifics (asked of engine.capabilities, so this module needs no engine imports)
     def _uses_vocabulary(self) -> bool:
         """Cloud engines take hotwords only through a vocabulary; the local one takes them inline."""
-        return self.engine.name != "local"
+        return not self.engine.capabilities.inline_hotwords
 
     def _with_vocabulary(self, options: RecognitionOptions) -> RecognitionOptions:
         items = list(options.hotwords)
@@ -309,9 +309,7 @@ class TuningRunner:
 
     def _audio_source(self, clip: TuningClip) -> str | Path:
         """The clip's upload URL when the engine uploads files for this model (uploaded once)."""
-        files = getattr(self.engine, "files", None)
-        upload = getattr(files, "upload", None)
-        if upload is None:
+        if not self.engine.capabilities.file_upload:
             return clip.audio
         try:
             file_mode = model_info(self.options.model).supports(Mode.FILE)
@@ -321,5 +319,5 @@ class TuningRunner:
         if not file_mode or flash:
             return clip.audio
         if clip.key not in self._uploaded:
-            self._uploaded[clip.key] = upload(clip.audio, self.options.model)
+            self._uploaded[clip.key] = self.engine.upload(clip.audio, self.options.model)
         return self._uploaded[clip.key]

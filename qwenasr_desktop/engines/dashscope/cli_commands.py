@@ -13,9 +13,8 @@ import sys
 
 from ...core import hotword_io
 from ...storage.files import read_head
-from .auth import MissingApiKeyError
-from .config import RegionError
-from .engine import make_dashscope_engine
+from ..base import Engine
+from ..factory import DASHSCOPE, EngineSetupError, make_engine
 from .errors import BadRequestError, DashScopeError, ValidationError
 
 
@@ -24,8 +23,8 @@ class _InputError(Exception):
         self.code = code
 
 
-def _engine(args: argparse.Namespace):
-    return make_dashscope_engine(args.region, None)
+def _engine(args: argparse.Namespace) -> Engine:
+    return make_engine(DASHSCOPE, region=args.region)
 
 
 def _read_items(path: str, model: str):
@@ -50,7 +49,7 @@ def _fail(code: int, message: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         eng = _engine(args)
-    except (RegionError, MissingApiKeyError) as e:
+    except EngineSetupError as e:  # no API key, unknown region
         return _fail(2, str(e))
     try:
         return args.vocab_func(eng, args)

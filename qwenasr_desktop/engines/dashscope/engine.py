@@ -20,6 +20,7 @@ from ..base import (
     AudioInput,
     CancelToken,
     Engine,
+    EngineCapabilities,
     ProgressCallback,
     RecognitionOptions,
     StreamEvent,
@@ -39,6 +40,13 @@ FILE_PARAMS = ("channel_id", "diarization_enabled", "speaker_count", "special_wo
 
 class DashScopeEngine(Engine):
     name = "dashscope"
+    # Hotwords only through a cloud vocabulary; file models read uploaded files; every recognition
+    # is billed by audio duration (the price depends on model and region, so it is not stated here).
+    capabilities = EngineCapabilities(streaming=True, context=True, inline_hotwords=False,
+                                      cloud_vocabularies=True, file_upload=True,
+                                      cost_per_audio_minute=None)
+
+    vocabularies: VocabularyClient  # the cloud's lists (Engine.vocabularies, with check_use)
 
     def __init__(self, endpoints: Endpoints, api_key: str, *, timeout: float = 30.0,
                  check_vocabulary_model: bool = True) -> None:
@@ -52,6 +60,9 @@ class DashScopeEngine(Engine):
 
     def close(self) -> None:
         self.http.close()
+
+    def upload(self, path: str | Path, model: str) -> str:
+        return self.files.upload(path, model)
 
     # --- recognition ---------------------------------------------------------------------
     def _check_vocabulary(self, options: RecognitionOptions) -> None:

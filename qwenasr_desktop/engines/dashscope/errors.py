@@ -6,6 +6,8 @@ the first sentence says what to do. Every message is passed through `auth.redact
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..base import EngineError
 from .auth import redact
 
@@ -97,7 +99,7 @@ def from_code(code: str, msg: str = "", *, status: int | None = None, request_id
     """Map a cloud error code (HTTP body or WebSocket task-failed) to an error class and message."""
     prefix = f"{context}: " if context else ""
     tail = _suffix(code, msg, request_id)
-    kw = dict(code=code, status=status, request_id=request_id, cloud_message=msg)
+    kw: dict[str, Any] = dict(code=code, status=status, request_id=request_id, cloud_message=msg)
     if code == "InvalidApiKey" or status == 401:
         return AuthError(f"{prefix}The API key was rejected. Check the key, and that it belongs to "
                          f"the selected region (Singapore and Beijing keys differ).{tail}", **kw)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 import websockets
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from ...core.transcript import Sentence, Transcript
@@ -57,7 +57,7 @@ class _Task:
     def __init__(self, task_id: str, offset_ms: int) -> None:
         self.task_id = task_id
         self.offset_ms = offset_ms
-        self.ws = None
+        self.ws: ClientConnection | None = None  # set once connected
         self.started = asyncio.Event()
         self.done = asyncio.Event()  # finished, failed or dropped
         self.finished = False
@@ -233,7 +233,7 @@ class RealtimeSession(StreamingSession):
                                f"{type(e).__name__}: {e}") from None
         task.ws = ws
         await ws.send(self._run_task_frame(task.task_id))
-        receiver = task.receiver = asyncio.ensure_future(self._receive(task))
+        receiver = task.receiver = asyncio.ensure_future(self._receive(task, ws))
         waiters = {asyncio.ensure_future(task.started.wait()), asyncio.ensure_future(task.done.wait())}
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED, timeout=self.connect_timeout)
         for w in waiters:
@@ -242,10 +242,9 @@ class RealtimeSession(StreamingSession):
             receiver.cancel()
             await ws.close()
             raise task.error or TimeoutError_("The service did not start the real-time task in time.")
-        task.sender = asyncio.ensure_future(self._send_loop(task))
+        task.sender = asyncio.ensure_future(self._send_loop(task, ws))
 
-    async def _send_loop(self, task: _Task) -> None:
-        ws = task.ws
+    async def _send_loop(self, task: _Task, ws: ClientConnection) -> None:
         try:
             while not task.done.is_set():
                 await task.wake.wait()
@@ -269,8 +268,7 @@ class RealtimeSession(StreamingSession):
         except ConnectionClosed:
             return  # the receiver reports the drop
 
-    async def _receive(self, task: _Task) -> None:
-        ws = task.ws
+    async def _receive(self, task: _Task, ws: ClientConnection) -> None:
         try:
             async for raw in ws:
                 if isinstance(raw, bytes):

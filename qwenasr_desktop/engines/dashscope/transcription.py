@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...core.transcript import Transcript
-from ..base import CancelledError, CancelToken
+from ..base import CancelToken, EngineCancelledError
 from .auth import get_logger
 from .errors import DashScopeError, TaskFailedError, TimeoutError_, from_code
 from .http import HttpClient
@@ -59,6 +59,11 @@ class FileResult:
 
 
 FileProgress = Callable[[int, str, float], None]  # (file index, stage, fraction of that file)
+
+
+def _stage_reporter(report: Callable[[str, float], None]) -> Callable[[str], None]:
+    """A task status (PENDING, RUNNING...) as a stage name and a fraction of the file's progress."""
+    return lambda status: report(status.lower(), _STAGES.get(status, 0.9))
 
 
 class TranscriptionClient:
@@ -146,7 +151,7 @@ class TranscriptionClient:
                     self.cancel(task_id)
                 except DashScopeError as e:  # already RUNNING: the cloud will finish it anyway
                     log.info("task %s could not be cancelled: %s", task_id, e)
-                raise CancelledError()
+                raise EngineCancelledError()
             if timeout is not None and time.monotonic() - start > timeout:
                 raise TimeoutError_(f"The transcription task did not finish within {timeout:g} s "
                                     f"(still {st.status}).")
@@ -172,7 +177,7 @@ class TranscriptionClient:
 
     def _single_result(self, st: TaskStatus, model: str) -> Transcript:
         if st.status == "CANCELED":
-            raise CancelledError("The transcription task was cancelled.")
+            raise EngineCancelledError("The transcription task was cancelled.")
         if st.status == "UNKNOWN":
             raise TaskFailedError(f"Task {st.task_id} is unknown to the service (expired, or made with "
                                   "another key or region).", code="UNKNOWN")
@@ -195,12 +200,12 @@ class TranscriptionClient:
         """
         results: list[FileResult] = []
         for i, src in enumerate(sources):
-            def report(stage: str, frac: float, i=i) -> None:
+            def report(stage: str, frac: float, i: int = i) -> None:
                 if progress:
                     progress(i, stage, frac)
 
             if cancel is not None and cancel.cancelled:
-                raise CancelledError()
+                raise EngineCancelledError()
             try:
                 url = str(src)
                 if not url.startswith(("http://", "https://", "oss://")):
@@ -208,10 +213,10 @@ class TranscriptionClient:
                     url = self.upload(src, model)
                 report("submitted", 0.3)
                 tr = self.transcribe_url(model, url, parameters, cancel=cancel, timeout=timeout,
-                                         on_status=lambda s, r=report: r(s.lower(), _STAGES.get(s, 0.9)))
+                                         on_status=_stage_reporter(report))
                 results.append(FileResult(str(src), tr))
                 report("done", 1.0)
-            except CancelledError:
+            except EngineCancelledError:
                 raise
             except DashScopeError as e:
                 results.append(FileResult(str(src), error=e))

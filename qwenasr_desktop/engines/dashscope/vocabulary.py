@@ -7,6 +7,7 @@ per account. When the cloud still disagrees, its own code and message are shown.
 
 from __future__ import annotations
 
+import builtins
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,9 +109,10 @@ class VocabularyClient:
         rows = out.get("vocabulary_list", out.get("vocabularies", []))
         return [_info(str(r.get("vocabulary_id", "")), r) for r in rows if isinstance(r, dict)]
 
-    def list_all(self, prefix: str | None = None, page_size: int = 10) -> list[VocabularyInfo]:
+    # builtins.list: inside this class `list` is the method above.
+    def list_all(self, prefix: str | None = None, page_size: int = 10) -> builtins.list[VocabularyInfo]:
         """Every page (the cloud pages by 10 by default)."""
-        out: list[VocabularyInfo] = []
+        out: builtins.list[VocabularyInfo] = []
         for page in range(1000):
             rows = self.list(prefix, page, page_size)
             out += rows

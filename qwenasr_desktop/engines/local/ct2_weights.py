@@ -12,7 +12,9 @@ import struct
 import numpy as np
 
 # CTranslate2 DataType enum order (include/ctranslate2/types.h).
-_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bfloat16"}
+_DTYPES: dict[int, type[np.generic] | str] = {
+    0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16, 5: "bfloat16",
+}
 
 
 class Ct2FormatError(ValueError):
@@ -21,19 +23,19 @@ class Ct2FormatError(ValueError):
 
 def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
     """(spec name, {variable name: array}) of a CT2 model file's bytes."""
-    buf = memoryview(buf)  # slices are views: no copy of the large weights while holding the GIL
+    view = memoryview(buf)  # slices are views: no copy of the large weights while holding the GIL
     pos = 0
 
     def take(fmt: str):
         nonlocal pos
-        v = struct.unpack_from(fmt, buf, pos)
+        v = struct.unpack_from(fmt, view, pos)
         pos += struct.calcsize(fmt)
         return v
 
     def string() -> str:
         nonlocal pos
         (n,) = take("<H")
-        v = bytes(buf[pos:pos + n]).decode().rstrip("\0")
+        v = bytes(view[pos:pos + n]).decode().rstrip("\0")
         pos += n
         return v
 
@@ -51,10 +53,10 @@ def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
             dims = take(f"<{rank}I") if rank else ()
             (dt,) = take("<B")
             (nbytes,) = take("<I")
-            raw = buf[pos:pos + nbytes]
+            raw = view[pos:pos + nbytes]
             pos += nbytes
             dtype = _DTYPES[dt]
-            if dtype == "bfloat16":
+            if isinstance(dtype, str):  # bfloat16: NumPy has no such type
                 arr = (np.frombuffer(raw, dtype=np.uint16).astype(np.uint32) << 16).view(np.float32)
             else:
                 arr = np.frombuffer(raw, dtype=dtype)

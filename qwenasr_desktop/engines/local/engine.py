@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from ..base import (
     AudioInput,
     CancelToken,
     Engine,
+    EngineCapabilities,
     EngineError,
     ProgressCallback,
     RecognitionOptions,
@@ -35,6 +37,9 @@ from .packaged_models import LoadedModel, load_model, resolve_name
 from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
 from .vad import VadConfig, merge_utterances, speech_utterances
 from .verification import CONTEXT_WEIGHT, PROPOSAL_BONUS
+
+if TYPE_CHECKING:
+    from .vocabulary import VocabularyStore as MemoryVocabularies
 
 ENGINE_NAME = "local"
 
@@ -50,6 +55,11 @@ def _plain_decoder(value: object) -> str:
 
 class LocalEngine(Engine):
     name = ENGINE_NAME
+    # Hotwords go straight into the decoder; its vocabularies are in-memory lists; nothing is billed.
+    capabilities = EngineCapabilities(streaming=True, context=True, inline_hotwords=True,
+                                      cloud_vocabularies=False, file_upload=False,
+                                      cost_per_audio_minute=0.0)
+    vocabularies: MemoryVocabularies  # in-memory lists (Engine.vocabularies, with get)
 
     def __init__(self, cpu_threads: int = 2) -> None:
         from .vocabulary import VocabularyStore

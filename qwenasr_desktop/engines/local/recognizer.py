@@ -56,7 +56,11 @@ class DecodeSettings:
 
 
 class ChunkDecoder:
-    """Stateless over chunks except for the tokenizers it caches; shared model, own settings."""
+    """Shared model, own settings; caches tokenizers. Not stateless: `decode` records the chunk's
+    length in `last_chunk_seconds`, which `_search` and verification.py read to cap the tokens a
+    decode may produce, so one decoder must not decode two chunks at once (each run and each
+    stream builds its own). Passing the length as an argument instead needs verification.py to
+    take it too (issue 16)."""
 
     _tok_lock = threading.Lock()
 
@@ -222,7 +226,7 @@ def to_sentences(res: ChunkResult, start_ms: int, end_ms: int, first_id: int = 0
         groups[-1].append(w)
         if (w.text.strip() + w.punctuation)[-1:] in SENTENCE_END:
             groups.append([])
-    out = []
+    out: list[Sentence] = []
     for g in groups:
         if not g:
             continue

@@ -8,11 +8,16 @@ Each hotword may complete at most MAX_HITS times per chunk; further completions 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from .biasing import HotwordTrie
+
+if TYPE_CHECKING:
+    from .ort_decoder import StepScores
 
 F32 = np.float32
 MAX_HITS = 2
@@ -26,7 +31,50 @@ TOKENS_PER_SECOND_LIMIT = 12  # no real speech needs more; bounds the cost of a 
 DEFAULT_LAMBDA = {"local-whisper-base": 0.75, "local-whisper-tiny.en": 0.75}
 
 
-def _suppress_mask(tok, V: int) -> np.ndarray:
+class SearchTokenizer(Protocol):
+    """What the search uses of faster-whisper's Tokenizer (untyped upstream): written down so a
+    change of tokenizer, or a test's stand-in, is checked against it."""
+
+    @property
+    def sot(self) -> int: ...
+    @property
+    def sot_prev(self) -> int: ...
+    @property
+    def sot_lm(self) -> int | None: ...
+    @property
+    def sot_sequence(self) -> Sequence[int]: ...
+    @property
+    def eot(self) -> int: ...
+    @property
+    def no_timestamps(self) -> int: ...
+    @property
+    def no_speech(self) -> int: ...
+    @property
+    def transcribe(self) -> int: ...
+    @property
+    def translate(self) -> int: ...
+    @property
+    def timestamp_begin(self) -> int: ...
+    @property
+    def non_speech_tokens(self) -> Sequence[int]: ...
+    def encode(self, text: str) -> list[int]: ...
+
+
+class SearchDecoder(Protocol):
+    """What the search needs of a decoder (ort_decoder.OrtWhisperDecoder is the one we have);
+    `state` is the decoder's own cache object, opaque here."""
+
+    V: int  # vocabulary size
+    n_ctx: int  # text positions the model has
+
+    def start(self, audio_features: np.ndarray) -> Any: ...
+    def fresh(self, state: Any) -> Any: ...
+    def step(self, state: Any, tokens: np.ndarray, suppress: np.ndarray, k: int,
+             also_at: int | None = None) -> StepScores: ...
+    def reorder(self, state: Any, src: list[int]) -> None: ...
+
+
+def _suppress_mask(tok: SearchTokenizer, V: int) -> np.ndarray:
     suppress = [*tok.non_speech_tokens, tok.sot, tok.sot_prev, tok.no_timestamps, tok.transcribe,
                 tok.translate, tok.no_speech, *range(tok.timestamp_begin, V)]
     if tok.sot_lm is not None:
@@ -128,24 +176,32 @@ class _Beams:
         return seq, float(logprob), dict(hits)
 
 
-def beam_search(decoder, feats: np.ndarray, tok, prompt: list[int], trie: HotwordTrie | None,
-                beam_size: int = 5, max_new: int = 200, window=None) -> SearchResult:
+def beam_search(decoder: SearchDecoder, feats: np.ndarray | None, tok: SearchTokenizer, prompt: list[int],
+                trie: HotwordTrie | None, beam_size: int = 5, max_new: int = 200,
+                window: Any = None) -> SearchResult:
     """Beam search with trie fusion (none: a plain decode). `window` (decoder.start of the same
-    features) saves recomputing the cross-attention K/V when one chunk is searched several times."""
+    features) saves recomputing the cross-attention K/V when one chunk is searched several times;
+    with a window, `feats` may be None (verification.py searches one chunk several times)."""
     init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
     max_new = min(max_new, decoder.n_ctx - len(init) - 1)
     smask = _suppress_mask(tok, decoder.V)
     first_mask = smask.copy()
     first_mask[[*tok.encode(" "), tok.eot]] = -np.inf  # no blank or empty transcript first
     k = beam_size + 1
-    state = decoder.fresh(window) if window is not None else decoder.start(feats)
+    if window is not None:
+        state = decoder.fresh(window)
+    elif feats is not None:
+        state = decoder.start(feats)
+    else:
+        raise ValueError("beam_search needs the encoder features or a window started from them")
     toks = np.array([init], dtype=np.int64)
     beams = _Beams(trie, beam_size, tok.eot)
     no_speech_prob = 0.0
     for step in range(max_new):
         if step == 0:
             scores = decoder.step(state, toks, first_mask, k, also_at=init.index(tok.sot))
-            no_speech_prob = float(np.exp(scores.extra[tok.no_speech]))
+            if scores.extra is not None:  # always, with also_at
+                no_speech_prob = float(np.exp(scores.extra[tok.no_speech]))
         else:
             scores = decoder.step(state, toks, smask, k)
         src, nxt = beams.advance(scores)

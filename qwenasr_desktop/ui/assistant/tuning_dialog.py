@@ -7,8 +7,6 @@ brings every old weight back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -32,42 +30,13 @@ from PySide6.QtWidgets import (
 
 from ...core import tuning
 from ...core.hotwords import Hotword
-from ...core.models import LOCAL_BASE, LOCAL_TINY_EN
-from ...engines.base import CancelledError, CancelToken, Engine, RecognitionOptions
+from ...engines.base import CancelToken, Engine, EngineCancelledError, RecognitionOptions
 from ...engines.tuning import TranscriptCache, TuningClip, TuningCost, TuningProgress, TuningRunner
 from ..hotwords.commands import SetItemCommand
 from ..jobs import run_job
+from .tuning_choices import EngineChoice, EstimateOnlyEngine, default_choices
 
 TRIE_ONLY = {"prompt_min_weight": 9}
-
-
-@dataclass
-class EngineChoice:
-    """One entry of the engine menu: how to make the engine, which model, whether it bills."""
-
-    label: str
-    factory: Callable[[], Engine]
-    model: str
-    billed: bool = False
-    extra: dict = field(default_factory=dict)
-    engine_name: str = "local"  # the engine's `name`, part of the cache key
-
-
-def default_choices() -> list[EngineChoice]:
-    def local() -> Engine:
-        from ...engines.local.engine import LocalEngine
-
-        return LocalEngine()
-
-    choices = [EngineChoice("Offline: Whisper base", local, LOCAL_BASE),
-               EngineChoice("Offline: Whisper tiny.en (English, fast)", local, LOCAL_TINY_EN)]
-    try:  # present once the DashScope engine is part of the build
-        from ...engines.dashscope.engine import make_dashscope_engine
-    except ImportError:
-        return choices
-    choices.append(EngineChoice("DashScope: fun-asr (billed)", make_dashscope_engine, "fun-asr", billed=True,
-                                engine_name="dashscope"))
-    return choices
 
 
 class _Bridge(QObject):
@@ -278,7 +247,7 @@ class TuningDialog(QDialog):
             self.cost_label.setText("The list is empty: there is nothing to tune.")
         else:
             try:
-                self.cost = self._runner(_NoEngine(self.choice().engine_name)).estimate()
+                self.cost = self._runner(EstimateOnlyEngine(self.choice().engine_name)).estimate()
             except Exception as e:  # an unreadable clip: say which
                 self.cost_label.setText(str(e))
             else:
@@ -336,7 +305,7 @@ class TuningDialog(QDialog):
 
     def _on_failed(self, error: BaseException) -> None:
         self._finish()
-        if isinstance(error, CancelledError):
+        if isinstance(error, EngineCancelledError):
             self.status.setText("Cancelled. Finished recognitions are kept: starting again reuses them.")
         else:
             self.status.setText(f"Tuning failed: {error}")
@@ -392,31 +361,3 @@ class TuningDialog(QDialog):
         if self._cancel is not None:
             self.cancel()
         super().reject()
-
-
-class _NoEngine(Engine):
-    """Stands in for the engine while only the cost is estimated (no recognition happens)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def recognize(self, audio, options, progress=None, cancel=None):
-        raise RuntimeError("estimate only")
-
-    def start_stream(self, options, on_event):
-        raise RuntimeError("estimate only")
-
-    def create_vocabulary(self, prefix, target_model, items):
-        raise RuntimeError("estimate only")
-
-    def list_vocabularies(self, prefix=None):
-        return []
-
-    def query_vocabulary(self, vocabulary_id):
-        raise RuntimeError("estimate only")
-
-    def update_vocabulary(self, vocabulary_id, items):
-        raise RuntimeError("estimate only")
-
-    def delete_vocabulary(self, vocabulary_id):
-        raise RuntimeError("estimate only")
