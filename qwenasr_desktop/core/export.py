@@ -231,8 +231,12 @@ def _wrap(words: Sequence[Word], style: SubtitleStyle, label: int = 0) -> list[s
         return [render_words(words)]
     if style.max_lines == 2:
         splits = [(render_words(words[:k]), render_words(words[k:])) for k in range(1, len(words))]
-        fitting = [(a, b) for a, b in splits if len(a) + label <= width and len(b) <= width]
-        return list(min(fitting, key=lambda ab: max(len(ab[0]) + label, len(ab[1])))) if fitting else None
+        fitting: list[tuple[str, str]] = [(a, b) for a, b in splits
+                                          if len(a) + label <= width and len(b) <= width]
+        if not fitting:
+            return None
+        first, second = min(fitting, key=lambda ab: max(len(ab[0]) + label, len(ab[1])))
+        return [first, second]
     lines = [[words[0]]]
     for w in words[1:]:
         if not _add(lines, [w], style, label):
