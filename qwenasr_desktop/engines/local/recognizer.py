@@ -20,6 +20,7 @@ from ...core.transcript import Sentence, Word
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 from .packaged_models import LoadedModel
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
+from .search import max_new_tokens
 from .verification import applies, verified_decode
 
 SAMPLE_RATE = 16000
@@ -56,11 +57,8 @@ class DecodeSettings:
 
 
 class ChunkDecoder:
-    """Shared model, own settings; caches tokenizers. Not stateless: `decode` records the chunk's
-    length in `last_chunk_seconds`, which `_search` and verification.py read to cap the tokens a
-    decode may produce, so one decoder must not decode two chunks at once (each run and each
-    stream builds its own). Passing the length as an argument instead needs verification.py to
-    take it too (issue 16)."""
+    """Shared model, own settings; caches tokenizers (under a lock). Keeps nothing of a chunk:
+    what a decode needs of it (the token cap from its length) is passed along as arguments."""
 
     _tok_lock = threading.Lock()
 
@@ -68,7 +66,6 @@ class ChunkDecoder:
         self.model = model
         self.settings = settings
         self._tokenizers: dict[str | None, object] = {}
-        self.last_chunk_seconds = 30.0
 
     # ---------------------------------------------------------------- helpers
     def tokenizer(self, language: str | None):
@@ -119,38 +116,40 @@ class ChunkDecoder:
     def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0) -> ChunkResult:
         """One chunk. Hotwords and context only ever propose changes to the plain decode
         (verification.py); without them the plain decode is the result."""
-        self.last_chunk_seconds = min(30.0, len(audio) / SAMPLE_RATE)
+        max_new = max_new_tokens(len(audio) / SAMPLE_RATE)
         mel, content_frames = self.features(audio)
         enc = self.encode(mel)
         language = self.detect_language(enc)
         tok = self.tokenizer(language)
         if applies(self.settings.hotwords, self.settings.context_text):
-            res = verified_decode(self, enc, tok, language, previous_text)
+            res = verified_decode(self, enc, tok, language, previous_text, max_new)
         else:
             prompt = build_prompt_tokens(tok, PromptParts("", previous_text, (), language,
                                                            self.settings.zh_script_sentence))
-            res = self.plain_decode(enc, tok, prompt, language)
+            res = self.plain_decode(enc, tok, prompt, language, max_new)
         if self.settings.word_timestamps and res.tokens:
             res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
         return res
 
-    def plain_decode(self, enc, tok, prompt: list[int], language: str, window=None) -> ChunkResult:
+    def plain_decode(self, enc, tok, prompt: list[int], language: str, max_new: int,
+                     window=None) -> ChunkResult:
         """Beam search without hotwords, with Whisper's fallbacks for loops and silence, in the
-        chosen Chinese script (tokens re-encoded when the script changed the text)."""
-        res = self._plain(enc, tok, prompt, language, window)
+        chosen Chinese script (tokens re-encoded when the script changed the text); at most
+        `max_new` tokens (search.max_new_tokens of the chunk's length)."""
+        res = self._plain(enc, tok, prompt, language, max_new, window)
         text = self.to_script(res.text, language)
         if text != res.text:
             lead = tok.decode(res.tokens[:1]).startswith(" ")
             res.text, res.tokens = text, tok.encode((" " if lead else "") + text)
         return res
 
-    def _plain(self, enc, tok, prompt: list[int], language: str, window) -> ChunkResult:
+    def _plain(self, enc, tok, prompt: list[int], language: str, max_new: int, window) -> ChunkResult:
         if self.settings.plain_decoder == "ct2":
             def search(e, t, p, lang):
                 return self._generate_ct2(e, t, p, lang)
         else:
             def search(e, t, p, lang):
-                return self._search(e, t, p, lang, window)
+                return self._search(e, t, p, lang, max_new, window)
         res = search(enc, tok, prompt, language)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
@@ -162,13 +161,12 @@ class ChunkDecoder:
             res.notes.append("no-repeat-fallback")
         return res
 
-    def _search(self, enc, tok, prompt: list[int], language: str, window=None) -> ChunkResult:
+    def _search(self, enc, tok, prompt: list[int], language: str, max_new: int, window=None) -> ChunkResult:
         """Our decoder's beam search with no trie. The same search as weighted hotwords, so A and B
         of a comparison differ only by the hotwords; and for base 5 beams it is ~25 % faster than
         CT2's own beam search with the same WER on ../shared/testdata (docs/benchmarks.md)."""
-        from .search import TOKENS_PER_SECOND_LIMIT, beam_search
+        from .search import beam_search
 
-        max_new = int(TOKENS_PER_SECOND_LIMIT * self.last_chunk_seconds) + 16
         found = beam_search(self.model.decoder, np.asarray(enc)[0], tok, prompt, None,
                             self.settings.beam_size, max_new, window=window)
         return ChunkResult(tok.decode(found.tokens).strip(), found.tokens, language,

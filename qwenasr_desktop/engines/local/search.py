@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 F32 = np.float32
 MAX_HITS = 2
 TOKENS_PER_SECOND_LIMIT = 12  # no real speech needs more; bounds the cost of a runaway loop
+
+
+def max_new_tokens(seconds: float) -> int:
+    """The most tokens a decode of a chunk this long may write (chunks are at most 30 s)."""
+    return int(TOKENS_PER_SECOND_LIMIT * min(30.0, seconds)) + 16
 # The verdict's bonus per hotword token and weight (verification.py): a change is kept when
 # log p(text with it) - log p(plain text) + lambda * weight * tokens > 0 under the unprompted
 # decoder. Chosen on the tuning half of the 21 real clips of ../shared (docs/benchmarks.md,

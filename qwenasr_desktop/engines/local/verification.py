@@ -31,7 +31,7 @@ from ...core.hotwords import Hotword
 from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
-from .search import DEFAULT_LAMBDA, TOKENS_PER_SECOND_LIMIT, beam_search
+from .search import DEFAULT_LAMBDA, beam_search
 
 if TYPE_CHECKING:
     from .recognizer import ChunkDecoder
@@ -100,7 +100,8 @@ def _keep(verdicts: list[Verdict]) -> list[span_merge.Proposal]:
     return kept
 
 
-def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language: str) -> list[str]:
+def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language: str,
+                      max_new: int) -> list[str]:
     """The biased decodes: one with the glossary in the prompt, one with the context (each with
     the hotword trie). Apart, because a prompt holding both made the glossary's decode worse
     (weight 4 with related context: 36/40 targets instead of 38/40 without, docs/benchmarks.md)."""
@@ -113,7 +114,6 @@ def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language:
     trie = (HotwordTrie(tok, [Hotword(h.text, 1, h.lang) for h in s.hotwords], s.proposal_bonus,
                         spaced=language not in NO_SPACE_LANGUAGES)
             if s.biasing and s.hotwords else None)
-    max_new = int(TOKENS_PER_SECOND_LIMIT * chunk.last_chunk_seconds) + 16
     out = []
     for parts in prompts:
         prompt = build_prompt_tokens(tok, parts)
@@ -136,15 +136,16 @@ def _proposals(chunk: ChunkDecoder, plain: ChunkResult, candidates: list[str]) -
     return sorted(seen.values(), key=lambda p: p.start)
 
 
-def verified_decode(chunk: ChunkDecoder, enc, tok, language: str, previous: str) -> ChunkResult:
+def verified_decode(chunk: ChunkDecoder, enc, tok, language: str, previous: str,
+                    max_new: int) -> ChunkResult:
     """The plain decode of a chunk with the biased decodes' verified changes put in."""
     s = chunk.settings
     window = chunk.model.decoder.start(np.asarray(enc)[0])
     plain_prompt = build_prompt_tokens(tok, PromptParts("", previous, (), language, s.zh_script_sentence))
-    plain = chunk.plain_decode(enc, tok, plain_prompt, language, window=window)
+    plain = chunk.plain_decode(enc, tok, plain_prompt, language, max_new, window=window)
     plain.verified = True
     lam = s.lam if s.lam is not None else DEFAULT_LAMBDA.get(chunk.model.name, 0.75)
-    candidates = biased_candidates(chunk, window, tok, previous, language)
+    candidates = biased_candidates(chunk, window, tok, previous, language, max_new)
     proposals = _proposals(chunk, plain, candidates)
     if not proposals:
         if any(c != plain.text for c in candidates):
