@@ -7,34 +7,15 @@ shown, keeping start-up as fast as before; the history page is light and built a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-
-from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...storage import db
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import SessionRepository
+from ..lazy_page import LazyPage
 from ..settings_keys import AppSettings, Key
 from .history_page import HistoryPage
-
-
-class LazyPage(QWidget):
-    """A tab whose real content is built on first use."""
-
-    def __init__(self, build: Callable[[], QWidget], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._build = build
-        self.page: QWidget | None = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
-
-    def ensure(self) -> QWidget:
-        if self.page is None:
-            self.page = self._build()
-            self.layout().addWidget(self.page)
-            self.page.show()  # a child added to a visible parent stays hidden until shown
-        return self.page
 
 
 class ComparePages:

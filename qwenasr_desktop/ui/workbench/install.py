@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from ...storage import db
 from ...storage.appdirs import AppDirs
 from ...storage.transcripts import TranscriptRepository
-from ..compare.install import LazyPage
+from ..lazy_page import LazyPage
 from ..settings_keys import AppSettings, Key
 
 
