@@ -1,5 +1,5 @@
-"""Renders the compare page (idle, running, cancelled, finished) and the hotword editor at 1280x720
-and 1920x1080 to PNGs, offscreen, with the real offline engine (issue 15).
+"""Renders the compare page (idle, running, cancelled, finished, a rejected file), the workbench and
+the hotword editor at 1280x720 and 1920x1080 to PNGs, offscreen, with the real offline engine.
 
     .venv/bin/python -m benchmarks.screenshots docs/screenshots
 """
@@ -99,4 +99,15 @@ page.view.set_reference(rec["reference"])
 pump(400)
 wait(lambda: not page.view.busy)
 shots("issue15-compare-finished")
+# the finished comparison's B transcript in the workbench ("Open in workbench" on the compare page)
+page.listen.open_button.click()
+pump(1500)
+shots("issue15-workbench")
+# failed: a file that is not audio (text renamed .wav): the check says why and Compare stays off
+w.tabs.setCurrentWidget(pages.holder)
+bad = tmp / "notes.wav"
+bad.write_text("meeting notes, not a recording\n" * 50, encoding="utf-8")
+page.open_file(str(bad))
+pump(2000)
+shots("issue15-compare-failed", SIZES[:1])
 shutil.rmtree(tmp, ignore_errors=True)

@@ -166,8 +166,12 @@ def test_compare_is_off_for_a_file_the_audio_check_rejected(qtbot, page, engine,
     open_checked(qtbot, page, str(bad))
     assert not page.run_box.compare.isEnabled()
     assert page.run_box.warnings.isVisible()
+    for side in Side:  # the columns say why, not "Press Compare A / B"
+        text = page.view.columns.view(side).toPlainText()
+        assert "bad.wav cannot be compared" in text and "Press" not in text, text
     open_checked(qtbot, page, tone(tmp_path / "good.wav"))
     assert page.run_box.compare.isEnabled()
+    assert "Press" in page.view.columns.view(Side.A).toPlainText()
 
 
 def test_an_audio_check_is_shown_only_for_the_file_it_was_made_for(qtbot, page, engine, tmp_path,
@@ -201,3 +205,24 @@ def test_a_cancelled_run_says_so_and_offers_nothing_to_export(qtbot, page, engin
     assert page.run_box.status.text() == "Cancelled."
     assert all(column(page, s) == "Failed: Cancelled." for s in Side)
     assert not page.view.copy.isEnabled() and not page.view.export_html.isEnabled()
+
+
+def test_what_the_hotwords_did_is_said_under_b_and_goes_with_its_comparison(qtbot):
+    from qwenasr_desktop.core.compare import compare
+    from qwenasr_desktop.core.transcript import Verification
+    from qwenasr_desktop.ui.compare.columns import TwoColumns
+
+    cols = TwoColumns()
+    qtbot.addWidget(cols)
+    cols.set_titles("hotwords")
+    ver = Verification()
+    ver.add(proposed=2, kept=1)
+    a = Transcript([Sentence("in Basel", 0, 900)])
+    b = Transcript([Sentence("in Basle", 0, 900)], verification=ver)
+    cols.show_comparison(compare(a, b, [Hotword("Basle", 4)], b_adds="hotwords"))
+    assert ver.describe() in cols.title_b.text() and cols.title_b.toolTip()
+    cols.show_placeholder("Opened other.wav. Press Compare A / B.")  # another recording
+    assert cols.title_b.text() == "<b>B: with hotwords</b>" and not cols.title_b.toolTip()
+    cols.show_comparison(compare(a, b, [Hotword("Basle", 4)], b_adds="hotwords"))
+    cols.start_run()  # a new run: the old note must not stand over the new text
+    assert cols.title_b.text() == "<b>B: with hotwords</b>"

@@ -63,6 +63,7 @@ class TwoColumns(QWidget):
     # ----------------------------------------------------------------- run state
     def start_run(self, what: str = "Recognizing…") -> None:
         """A new run: the previous text goes at once, both columns say they are working."""
+        self._set_note("")
         for side in Side:
             self.states[side], self.reasons[side] = SideState.RUNNING, ""
             self.set_progress(side, 0.0, what)
@@ -105,12 +106,7 @@ class TwoColumns(QWidget):
     # -------------------------------------------------------------------- text
     def show_comparison(self, result: Comparison) -> None:
         ver = result.b.verification if result.b is not None else None
-        note = ver.describe() if ver else ""
-        title = self.title_b.text().split("<br>")[0]
-        self.title_b.setText(title + (f"<br><span style='color:#6b6b6b'>{note}</span>" if note else ""))
-        self.title_b.setToolTip("Hotwords and context only propose changes to the plain transcript; "
-                                "a change is kept where the audio, decoded without them, agrees."
-                                if note else "")
+        self._set_note(ver.describe() if ver else "")
         for side in Side:
             view = self.view(side)
             bar = view.verticalScrollBar()
@@ -129,7 +125,16 @@ class TwoColumns(QWidget):
             return self._state_html(side) + (column_html(result, side) if has_text else "")
         return column_html(result, side)
 
+    def _set_note(self, note: str) -> None:
+        """What the hotwords did, under B's title; it belongs to one comparison and goes with it."""
+        title = self.title_b.text().split("<br>")[0]
+        self.title_b.setText(title + (f"<br><span style='color:#6b6b6b'>{note}</span>" if note else ""))
+        self.title_b.setToolTip("Hotwords and context only propose changes to the plain transcript; "
+                                "a change is kept where the audio, decoded without them, agrees."
+                                if note else "")
+
     def show_placeholder(self, text: str) -> None:
+        self._set_note("")
         for view in (self.view_a, self.view_b):
             view.setHtml(f"<p style='{NOTE_STYLE}'>{text}</p>")
 

@@ -196,7 +196,7 @@ class ComparePage(QWidget):
             return
         self.run_box.set_warnings(result.warnings)
         errors = [f.message for f in result.report.findings if f.severity is Severity.ERROR]
-        self.run_box.set_rejected(" ".join(errors))
+        self._refuse(path, " ".join(errors))
         self.message.emit(f"Opened {Path(path).name} ({result.duration_s:.1f} s).")
 
     def _on_unreadable(self, path: str, e: BaseException) -> None:
@@ -204,8 +204,14 @@ class ComparePage(QWidget):
             return
         reason = f"{Path(path).name} cannot be read as audio: {e}"
         self.run_box.set_warnings([reason])
-        self.run_box.set_rejected(reason)
+        self._refuse(path, reason)
         self.message.emit(reason)
+
+    def _refuse(self, path: str, reason: str) -> None:
+        """Compare is off for a file the check rejected; the columns say why, not "Press Compare"."""
+        self.run_box.set_rejected(reason)
+        if reason:
+            self.view.clear(f"<b>{escape(Path(path).name)}</b> cannot be compared: {escape(reason)}")
 
     def dragEnterEvent(self, event) -> None:
         if any(Path(u.toLocalFile()).suffix.lower() in AUDIO_SUFFIXES for u in event.mimeData().urls()):
