@@ -31,7 +31,7 @@ class Provider(StrEnum):
     LOCAL = "local"
 
 
-# The 30 language codes documented for fun-asr-realtime / fun-asr (DashScope protocol notes §2.4).
+# The 30 language codes documented for fun-asr-realtime / fun-asr (DashScope's model documentation).
 FUNASR_LANGUAGES: tuple[str, ...] = (
     "zh", "en", "ja", "ko", "vi", "th", "id", "ms", "tl", "hi", "ar", "fr", "de", "es", "pt",
     "ru", "it", "nl", "sv", "da", "fi", "no", "el", "pl", "cs", "hu", "ro", "bg", "hr", "sk",

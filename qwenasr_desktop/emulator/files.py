@@ -120,7 +120,7 @@ async def _store_form(srv: EmulatorServer, form) -> web.Response:
 
 async def transcription(request: web.Request) -> web.Response:
     """Async submit. Up to 100 file_urls are accepted (older Paraformer limit; Fun-ASR docs now say
-    one per task, §7.9); the SDK's Transcription sends a list either way."""
+    one per task); the SDK's Transcription sends a list either way."""
     srv, account, body, model, info = await _recognition_request(request)
     if not info.supports(Mode.FILE):
         raise ApiError(403, "AccessDenied", "current user api does not support asynchronous calls")

@@ -161,10 +161,10 @@ def _list_vocabularies(store: Store, account: str, inp: dict) -> web.Response:
 async def customization(request: web.Request) -> web.Response:
     """The five vocabulary actions.
 
-    Uncertain in the notes (§7.1): the cloud's codes for rule violations and unknown ids are not
+    Uncertain in the cloud's documentation: the cloud's codes for rule violations and unknown ids are not
     documented; every such case answers HTTP 400 `InvalidParameter` with a message naming the
     problem, which the SDK surfaces as VocabularyServiceException. Lists only go UNDEPLOYED when
-    the `undeployed_queries` fault asks for it (§7.2).
+    the `undeployed_queries` fault asks for it.
     """
     srv: EmulatorServer = request.app[SERVER_KEY]
     account = srv.authenticate(request)
@@ -259,7 +259,7 @@ def _context_from_messages(messages: list) -> tuple[Context, str]:
 
 
 async def flash(request: web.Request) -> web.Response:
-    """Fun-ASR-Flash. Response shape is uncertain in the docs (§4.1, §7.4): the text is at
+    """Fun-ASR-Flash. Response shape is uncertain in the cloud's docs: the text is at
     `output.text` (what known clients parse and what the SDK's MultiModalConversationOutput
     accepts), with `output.sentences` (file-result shape) added so timestamps are available."""
     srv, account, body, model, info = await _recognition_request(request)

@@ -56,7 +56,7 @@ class EmulatorServer:
         """`engine`: an Engine, or a factory called on first recognition (default: LocalEngine).
         `api_key`: the only key accepted; None accepts any non-empty key (each key an account).
         `ws_auth_mode`: "handshake" (HTTP 401 at upgrade) or "task-failed" (accept, then fail
-        run-task with InvalidApiKey); the cloud has been seen doing both (notes §2.1).
+        run-task with InvalidApiKey); the cloud has been seen doing both.
         `idle_timeout_s`: a socket with no task, or a task with no audio, for this long is closed
         (the cloud closes idle connections too).
         `allow_remote`: bind a non-loopback address (refused otherwise: the emulator has no TLS

@@ -6,7 +6,7 @@ task-failed the server closes it (as the cloud does). task-finished carries
 with an empty output. An unknown `vocabulary_id` fails the task with InvalidParameter (the cloud's
 behaviour here is not documented). Interim results carry `end_time: null` and
 `sentence_end: false`, finals integers and `true`, so both the SDK's heuristic (end_time not
-null) and a doc-based client (sentence_end) read them the same way (protocol notes §2.5, §7.3).
+null) and a doc-based client (sentence_end) read them the same way.
 
 Hostile clients: every malformed frame (bad JSON, JSON nested too deep, a bad WAV header) is a
 `task-failed`, never a dropped socket; a client that vanishes mid-task costs nothing afterwards

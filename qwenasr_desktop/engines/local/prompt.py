@@ -16,7 +16,7 @@ from ...core.hotwords import Hotword
 PROMPT_BUDGET = 223
 HOTWORD_BUDGET = 96  # tokens kept for the glossary when context competes for room
 # Whisper base writes Mandarin partly in Traditional characters unless the prompt shows
-# Simplified ones (design notes §5). The output is converted to the chosen script anyway
+# Simplified ones. The output is converted to the chosen script anyway
 # (core.chinese_script); this one neutral sentence stays because it also steers word choice.
 ZH_SIMPLIFIED_PREFIX = "以下是普通话的句子。"
 CJK_LANGUAGES = ("zh", "ja", "yue", "ko")
