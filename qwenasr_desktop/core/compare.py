@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from .hotwords import Hotword
 from .metrics import ErrorCounts, HotwordScore, Op, align, error_counts, hotword_score, is_cjk_text, tokens
-from .transcript import Transcript
+from .transcript import Transcript, clock
 
 
 class Side(StrEnum):
@@ -257,11 +257,6 @@ BOTH_STYLE = "font-weight:bold; color:#0b3d91; background-color:#ffe08a; text-de
 TIME_STYLE = "color:#6b6b6b"
 
 
-def format_ms(ms: int) -> str:
-    s = max(0, ms) // 1000
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
-
-
 def column_html(result: Comparison, side: Side, timestamps: bool = True) -> str:
     """One column as HTML: a paragraph per sentence, differences and hotwords highlighted.
 
@@ -289,7 +284,7 @@ def column_html(result: Comparison, side: Side, timestamps: bool = True) -> str:
         body = _styled(s.text, marks[k])
         if not s.is_final:
             body = f'<span style="color:#6b6b6b; font-style:italic">{body}</span>'
-        stamp = f'<span style="{TIME_STYLE}">[{format_ms(s.begin_ms)}]</span> ' if timestamps else ""
+        stamp = f'<span style="{TIME_STYLE}">[{clock(s.begin_ms)}]</span> ' if timestamps else ""
         paragraphs.append(f"<p>{stamp}{body}</p>")
     if not paragraphs:
         paragraphs.append(f'<p style="{TIME_STYLE}"><i>(no speech recognized)</i></p>')

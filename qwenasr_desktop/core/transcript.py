@@ -29,6 +29,14 @@ class Sentence:
     is_final: bool = True
 
 
+
+def clock(ms: int) -> str:
+    """00:12 (or 1:02:03 past an hour): a position in the audio as people say it."""
+    s = max(0, ms) // 1000
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
 @dataclass
 class Verification:
     """What hotwords and context did to the plain transcript (offline engine): the changes the

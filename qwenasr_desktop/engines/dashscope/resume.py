@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.transcript import Transcript
+from ...core.transcript import Transcript, clock
 from ..base import RecognitionOptions, StreamEvent, StreamingSession
 from .auth import get_logger
 from .errors import ConnectionDroppedError, DashScopeError
@@ -29,13 +29,6 @@ from .realtime import RealtimeSession
 log = get_logger(__name__)
 
 RESUMING, RESUMED, FAILED = "resuming", "resumed", "failed"
-
-
-def clock(ms: int) -> str:
-    """00:12 (or 1:02:03 past an hour): the position in the audio, as the user counts it."""
-    s = max(0, ms) // 1000
-    h, m, s = s // 3600, s // 60 % 60, s % 60
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ..workbench.editor import clock
+from ...core.transcript import clock
 from ..workbench.player import Player
 
 OPEN_TIP = "Correct and export B's transcript (with hotwords) in the Workbench tab, with its audio."

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.compare import format_ms
 from ...core.models import Mode
+from ...core.transcript import clock
 from .level_meter import LevelMeter
 from .mic import input_devices
 
@@ -108,7 +108,7 @@ class SourceBox(QGroupBox):
             self.meter.set_level(None)
 
     def set_elapsed(self, seconds: float) -> None:
-        self.elapsed.setText(format_ms(int(seconds * 1000)))
+        self.elapsed.setText(clock(int(seconds * 1000)))
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open audio file", "", AUDIO_FILTER)

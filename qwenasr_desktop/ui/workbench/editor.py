@@ -31,18 +31,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from ...core.export import speaker_name
-from ...core.transcript import Sentence
+from ...core.transcript import Sentence, clock
 from ...core.transcript_edit import Token, apply_text_edit, sentence_display_text, tokenize, word_at
 
 SPEAKER_COLOURS = ("#1f6feb", "#b35900", "#1a7f37", "#8250df", "#bf3989", "#0a7e8c")
 PLAYING = QColor("#ffe08a")
 FOUND = QColor("#c6e2ff")
 SHADE = QColor("#e8eef6")
-
-
-def clock(ms: int) -> str:
-    s = max(0, ms) // 1000
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
 
 
 class Gutter(QWidget):

@@ -38,14 +38,14 @@ from PySide6.QtWidgets import (
 
 from ...core import export
 from ...core.export import ExportFormat, speaker_name
-from ...core.transcript import Transcript
+from ...core.transcript import Transcript, clock
 from ...core.transcript_edit import TAGS, format_timestamp
 from ...storage.files import write_atomic
 from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import SessionRepository
 from ...storage.transcripts import TranscriptRepository, WorkbenchDocument
 from ...storage.workbench_prefs import load_prefs, save_prefs
-from .editor import TranscriptEditor, clock
+from .editor import TranscriptEditor
 from .player import Player
 from .shortcuts import ACTIONS, SPEC, ShortcutsDialog, effective_keys
 
