@@ -17,11 +17,12 @@ import numpy as np
 from ...core.chinese_script import Script, convert
 from ...core.hotwords import Hotword
 from ...core.transcript import Sentence, Word
+from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
 from .packaged_models import LoadedModel
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
 from .search import max_new_tokens
-from .verification import applies, verified_decode
+from .verification import applies, proposal_trie, verified_decode
 
 SAMPLE_RATE = 16000
 N_FRAMES = 3000  # mel frames in one 30 s window
@@ -57,8 +58,8 @@ class DecodeSettings:
 
 
 class ChunkDecoder:
-    """Shared model, own settings; caches tokenizers (under a lock). Keeps nothing of a chunk:
-    what a decode needs of it (the token cap from its length) is passed along as arguments."""
+    """Shared model, own settings; caches tokenizers and the hotword trie (under a lock). Keeps
+    nothing of a chunk: what a decode needs of it (the token cap from its length) is passed along."""
 
     _tok_lock = threading.Lock()
 
@@ -66,6 +67,7 @@ class ChunkDecoder:
         self.model = model
         self.settings = settings
         self._tokenizers: dict[str | None, object] = {}
+        self._tries: dict[str, HotwordTrie] = {}  # per language: a run's hotwords, built once
 
     # ---------------------------------------------------------------- helpers
     def tokenizer(self, language: str | None):
@@ -108,6 +110,16 @@ class ChunkDecoder:
     def prompt_hotwords(self) -> list[Hotword]:
         """The glossary the biased decode's prompt spells out."""
         return [h for h in self.settings.hotwords if h.weight >= self.settings.prompt_min_weight]
+
+    def proposal_trie(self, tok, language: str) -> HotwordTrie:
+        """The biased decode's trie, built once per language for the whole run (tokenizing every
+        hotword variant again for each chunk of an hour-long file would be wasted work)."""
+        with self._tok_lock:
+            trie = self._tries.get(language)
+            if trie is None:
+                trie = self._tries[language] = proposal_trie(tok, self.settings.hotwords,
+                                                             self.settings.proposal_bonus, language)
+            return trie
 
     def to_script(self, text: str, language: str) -> str:
         return convert(text, self.settings.script) if language == "zh" else text

@@ -100,6 +100,12 @@ def _keep(verdicts: list[Verdict]) -> list[span_merge.Proposal]:
     return kept
 
 
+def proposal_trie(tok, hotwords: Sequence[Hotword], bonus: float, language: str) -> HotwordTrie:
+    """Every hotword at the same strength: the user's weights act only in the verdict."""
+    return HotwordTrie(tok, [Hotword(h.text, 1, h.lang) for h in hotwords], bonus,
+                       spaced=language not in NO_SPACE_LANGUAGES)
+
+
 def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language: str,
                       max_new: int) -> list[str]:
     """The biased decodes: one with the glossary in the prompt, one with the context (each with
@@ -111,9 +117,7 @@ def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language:
         prompts.append(PromptParts("", previous, chunk.prompt_hotwords(), language, s.zh_script_sentence))
     if s.context_text.strip():
         prompts.append(PromptParts(s.context_text, previous, (), language, s.zh_script_sentence))
-    trie = (HotwordTrie(tok, [Hotword(h.text, 1, h.lang) for h in s.hotwords], s.proposal_bonus,
-                        spaced=language not in NO_SPACE_LANGUAGES)
-            if s.biasing and s.hotwords else None)
+    trie = chunk.proposal_trie(tok, language) if s.biasing and s.hotwords else None
     out = []
     for parts in prompts:
         prompt = build_prompt_tokens(tok, parts)
