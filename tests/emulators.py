@@ -68,6 +68,33 @@ def clean_emulator_fixtures(key: str):
     return emu, _clean
 
 
+def client_fixtures(key: str, make_engine, sdk: bool = False):
+    """(emu, engine, _clean) for a module that recognizes through the emulator: one server around
+    `make_engine()` and one DashScope client for the module, faults and vocabularies forgotten
+    around every test. Assign the three names at module level."""
+    from qwenasr_desktop.engines.dashscope import DashScopeEngine
+    from qwenasr_desktop.engines.dashscope.config import resolve_region
+
+    @pytest.fixture(scope="module")
+    def emu():
+        with serving(key, make_engine(), sdk=sdk) as server:
+            yield server
+
+    @pytest.fixture(scope="module")
+    def engine(emu):
+        eng = DashScopeEngine(resolve_region(emu.base_url), key)
+        yield eng
+        eng.close()
+
+    @pytest.fixture(autouse=True)
+    def _clean(emu):
+        reset(emu)
+        yield
+        reset(emu)
+
+    return emu, engine, _clean
+
+
 class ThreadedSession(StreamingSession):
     """A streaming session shaped like the local engine's: one worker thread blocked on a queue
     until close() or finish(); a session nobody closes leaks exactly that thread."""

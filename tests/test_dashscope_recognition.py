@@ -25,14 +25,12 @@ from dashscope.audio.asr import (
     VocabularyService,
 )
 from dashscope.utils.oss_utils import OssUtils
-from emulators import serving  # tests/ is on sys.path
+from emulators import client_fixtures  # tests/ is on sys.path
 
 from qwenasr_desktop.core.context import Context
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.metrics import error_counts, hotword_score
 from qwenasr_desktop.engines.base import RecognitionOptions
-from qwenasr_desktop.engines.dashscope import DashScopeEngine
-from qwenasr_desktop.engines.dashscope.config import resolve_region
 from qwenasr_desktop.engines.dashscope.errors import ConnectionDroppedError
 from qwenasr_desktop.engines.dashscope.resume import RESUMED, RESUMING, ResumingSession
 from qwenasr_desktop.engines.local.engine import LocalEngine
@@ -45,25 +43,7 @@ CITIES = "sh_en_lj001_0028"  # "... printers in Strasburg, Basle, Paris, Lubeck 
 MAX_WER = 0.35
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with serving(KEY, LocalEngine(), sdk=True) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def engine(emu):
-    eng = DashScopeEngine(resolve_region(emu.base_url), KEY)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(autouse=True)
-def _reset(emu):
-    emu.faults.reset()
-    yield
-    emu.faults.reset()
-    emu.store.vocabularies.clear()
+emu, engine, _clean = client_fixtures(KEY, LocalEngine, sdk=True)
 
 
 def clip(manifest, cid: str):

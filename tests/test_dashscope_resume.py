@@ -10,11 +10,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from emulators import LadderEngine, ladder, serving  # tests/ is on sys.path
+from emulators import LadderEngine, client_fixtures, ladder  # tests/ is on sys.path
 
 from qwenasr_desktop.engines.base import RecognitionOptions
-from qwenasr_desktop.engines.dashscope import DashScopeEngine
-from qwenasr_desktop.engines.dashscope.config import resolve_region
 from qwenasr_desktop.engines.dashscope.resume import (
     FAILED,
     RESUMED,
@@ -30,24 +28,7 @@ SECONDS = 12
 FAST = (0.01,)  # backoff for tests: the policy's pauses are not what is tested here
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with serving(KEY, LadderEngine()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def engine(emu):
-    eng = DashScopeEngine(resolve_region(emu.base_url), KEY)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture(autouse=True)
-def _reset(emu):
-    emu.faults.reset()
-    yield
-    emu.faults.reset()
+emu, engine, _clean = client_fixtures(KEY, LadderEngine)
 
 
 def words(transcript) -> list[str]:
