@@ -300,3 +300,30 @@ class LadderEngine(ThreadedEngine):
 
     def start_stream(self, options, on_event) -> LadderSession:
         return LadderSession(on_event)
+
+
+async def ws_exchange(url: str, *frames, key: str | None, max_size: int | None = 2**20) -> list[dict]:
+    """Send frames over a real WebSocket; collect server events until the server closes it."""
+    import json
+
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed
+
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    events = []
+    async with connect(url, additional_headers=headers, max_size=max_size) as ws:
+        for f in frames:
+            await ws.send(f)
+        try:
+            async for m in ws:
+                events.append(json.loads(m))
+        except ConnectionClosed:
+            pass
+    return events
+
+
+def ws_run(coro):
+    """Run one WebSocket exchange, bounded: a hung server fails the test instead of CI."""
+    import asyncio
+
+    return asyncio.run(asyncio.wait_for(coro, 20))

@@ -32,7 +32,9 @@ from emulators import (
     serving,
     stream_threads,
     wav_header,
+    ws_exchange,
     ws_frame,
+    ws_run,
 )
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -71,20 +73,7 @@ def run_task(params=None, task_id="t1") -> str:
 
 
 async def exchange(url: str, *frames) -> list[dict]:
-    events = []
-    async with connect(url, additional_headers=AUTH, max_size=None) as ws:
-        for f in frames:
-            await ws.send(f)
-        try:
-            async for m in ws:
-                events.append(json.loads(m))
-        except ConnectionClosed:
-            pass
-    return events
-
-
-def ws_run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 20))
+    return await ws_exchange(url, *frames, key=KEY, max_size=None)
 
 
 def failed(events: list[dict], *words: str) -> dict:

@@ -14,11 +14,10 @@ import httpx
 import numpy as np
 import pytest
 import soundfile as sf
-from emulators import clean_emulator_fixtures, serving  # tests/ is on sys.path
+from emulators import clean_emulator_fixtures, serving, ws_exchange, ws_run  # tests/ is on sys.path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import InvalidStatus
 
 KEY = "sk-emulatortest0001"
 
@@ -288,22 +287,7 @@ def run_task(model="fun-asr-realtime", params=None, payload_input=True, task_id=
 
 
 async def exchange(url: str, *frames, key: str | None = KEY) -> list[dict]:
-    """Send frames; collect server events until the server closes the socket."""
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    events = []
-    async with connect(url, additional_headers=headers) as ws:
-        for f in frames:
-            await ws.send(f)
-        try:
-            async for m in ws:
-                events.append(json.loads(m))
-        except ConnectionClosed:
-            pass
-    return events
-
-
-def ws_run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 20))
+    return await ws_exchange(url, *frames, key=key)
 
 
 @pytest.mark.parametrize("frames, code, word", [
