@@ -293,8 +293,8 @@ class RealtimeSession(StreamingSession):
                     task.error = from_code(str(header.get("error_code", "")),
                                            str(header.get("error_message", "")),
                                            context="Real-time recognition failed")
+                    self._report(task.error)  # before done: finish() must not return ahead of it
                     task.done.set()
-                    self._report(task.error)
                     return
         except ConnectionClosed:
             pass
@@ -307,8 +307,8 @@ class RealtimeSession(StreamingSession):
                 f"is kept; recognition can resume from {self.resume_point_ms / 1000:.1f} s.",
                 code="ConnectionDropped")
             task.error = self.dropped
+            self._report(self.dropped)  # before done: a caller woken by done has had on_error
             task.done.set()
-            self._report(self.dropped)
 
     def _report(self, err: DashScopeError) -> None:
         log.warning("%s", err)
