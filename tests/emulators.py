@@ -143,7 +143,8 @@ class ThreadedEngine(Engine):
     def __init__(self, open_delay_s: float = 0.0) -> None:
         self.open_delay_s = open_delay_s
 
-    def recognize(self, audio, options, progress=None, cancel=None) -> Transcript:
+    def recognize(self, audio, options, progress=None, cancel=None, *, on_chunk=None,
+                  resume=None) -> Transcript:
         ms = len(audio) * 1000 // 16000
         return Transcript(sentences=[Sentence("fake", 0, ms)] if ms else [])
 

@@ -113,7 +113,7 @@ class CountingEngine(LocalEngine):
         super().__init__()
         self.calls = 0
 
-    def recognize(self, audio, options, progress=None, cancel=None):
+    def recognize(self, audio, options, progress=None, cancel=None, *, on_chunk=None, resume=None):
         self.calls += 1
         return super().recognize(audio, options, progress, cancel)
 

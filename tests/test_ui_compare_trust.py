@@ -40,7 +40,8 @@ class ScriptedEngine:
         self.gate.set()
         self.steps = (0.25, 0.5)
 
-    def recognize(self, audio, options, progress=None, cancel=None) -> Transcript:
+    def recognize(self, audio, options, progress=None, cancel=None, *, on_chunk=None,
+                  resume=None) -> Transcript:
         side = Side.B if options.hotwords else Side.A
         for f in self.steps:
             progress(f)

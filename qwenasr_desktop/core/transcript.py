@@ -100,6 +100,39 @@ class Transcript:
                    model=data.get("model", ""), verification=Verification(**ver) if ver else None)
 
 
+@dataclass
+class Checkpoint:
+    """Where a file recognition stands: the sentences already final and the audio decoded so far.
+
+    A transcriptionist's file is an hour long; a cancel or a crash at minute 50 must resume at
+    minute 50. Engines report one after every chunk (`on_chunk`), callers store it, and
+    `recognize(..., resume=checkpoint)` continues from it with the same result as one run.
+    It belongs to one file and one set of options: callers key what they store by both.
+    """
+
+    position_ms: int = 0  # audio decoded up to here (the next chunk starts at or after it)
+    duration_ms: int = 0  # the whole recording (0: not known yet)
+    sentences: list[Sentence] = field(default_factory=list)  # every final sentence so far
+    carry: str = ""  # text the next chunk is prompted with (Whisper's previous-text prompt)
+    verification: Verification | None = None  # what hotwords/context did so far (offline engine)
+    language: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.position_ms / self.duration_ms) if self.duration_ms else 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Checkpoint:
+        part = Transcript.from_dict({"sentences": data.get("sentences", []),
+                                     "verification": data.get("verification")})
+        return cls(position_ms=int(data.get("position_ms", 0)), duration_ms=int(data.get("duration_ms", 0)),
+                   sentences=part.sentences, carry=str(data.get("carry", "")),
+                   verification=part.verification, language=data.get("language"))
+
+
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
     return (0x3000 <= o <= 0x9FFF) or (0xAC00 <= o <= 0xD7AF) or (0xF900 <= o <= 0xFAFF) or (

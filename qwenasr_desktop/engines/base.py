@@ -18,9 +18,10 @@ import numpy as np
 
 from ..core.context import Context
 from ..core.hotwords import Hotword
-from ..core.transcript import Sentence, Transcript
+from ..core.transcript import Checkpoint, Sentence, Transcript
 
 SAMPLE_RATE = 16000
+__all__ = ["Checkpoint"]  # re-exported: engines' callers resume with it
 
 
 class EngineError(Exception):
@@ -56,6 +57,7 @@ class EngineCapabilities:
     # 0.0: free. None: billed by audio duration at a price this app does not know (it depends on
     # the model, region and account: see the provider's price list).
     cost_per_audio_minute: float | None = 0.0
+    resumable: bool = False  # recognize(resume=...) skips the audio a checkpoint already covers
 
     @property
     def billed(self) -> bool:
@@ -109,6 +111,17 @@ AudioInput = np.ndarray | Path | str
 
 
 @dataclass
+class ChunkDone:
+    """One finished chunk of a file recognition, reported as it completes (on the worker thread)."""
+
+    new_sentences: list[Sentence]  # this chunk's final sentences (empty for silence)
+    checkpoint: Checkpoint  # the state after this chunk: store it to resume here
+
+
+ChunkCallback = Callable[[ChunkDone], None]
+
+
+@dataclass
 class VocabularyInfo:
     vocabulary_id: str
     target_model: str = ""
@@ -156,8 +169,14 @@ class Engine(ABC):
     @abstractmethod
     def recognize(self, audio: AudioInput, options: RecognitionOptions,
                   progress: ProgressCallback | None = None,
-                  cancel: CancelToken | None = None) -> Transcript:
-        """Recognize a whole file or buffer (file transcription, or flash with context)."""
+                  cancel: CancelToken | None = None, *,
+                  on_chunk: ChunkCallback | None = None,
+                  resume: Checkpoint | None = None) -> Transcript:
+        """Recognize a whole file or buffer (file transcription, or flash with context).
+
+        `on_chunk` receives each finished chunk as it completes (engines that get the result in
+        one piece report it once, at the end); `resume` continues a run from its last stored
+        checkpoint (engines without `capabilities.resumable` start over)."""
 
     @abstractmethod
     def start_stream(self, options: RecognitionOptions,

@@ -19,6 +19,9 @@ from ..base import (
     SAMPLE_RATE,
     AudioInput,
     CancelToken,
+    Checkpoint,
+    ChunkCallback,
+    ChunkDone,
     Engine,
     EngineCapabilities,
     ProgressCallback,
@@ -74,7 +77,11 @@ class DashScopeEngine(Engine):
 
     def recognize(self, audio: AudioInput, options: RecognitionOptions,
                   progress: ProgressCallback | None = None,
-                  cancel: CancelToken | None = None) -> Transcript:
+                  cancel: CancelToken | None = None, *,
+                  on_chunk: ChunkCallback | None = None,
+                  resume: Checkpoint | None = None) -> Transcript:
+        """The cloud returns a file's transcript in one piece: `on_chunk` hears it once, at the
+        end, and `resume` is ignored (capabilities.resumable is False)."""
         info = model_info(options.model)
         self._check_vocabulary(options)
         if cancel is not None:
@@ -89,6 +96,9 @@ class DashScopeEngine(Engine):
             tr = self._recognize_streamed(audio, options, progress, cancel)
         else:
             raise DashScopeError(f"{options.model} cannot be used for recognition here.")
+        if on_chunk:
+            on_chunk(ChunkDone(list(tr.sentences), Checkpoint(
+                tr.duration_ms, tr.duration_ms, list(tr.sentences), language=tr.language)))
         if progress:
             progress(1.0)
         return tr

@@ -20,11 +20,13 @@ from ...audio.decode import AudioError, load_audio, prepare_array
 from ...core.chinese_script import Script
 from ...core.hotwords import Hotword, check_model_match, effective_hotwords
 from ...core.models import LOCAL_BASE, UnknownModelError, model_info
-from ...core.transcript import Transcript, Verification
+from ...core.transcript import Checkpoint, Transcript, Verification
 from ..base import (
     SAMPLE_RATE,
     AudioInput,
     CancelToken,
+    ChunkCallback,
+    ChunkDone,
     Engine,
     EngineCapabilities,
     EngineError,
@@ -58,7 +60,7 @@ class LocalEngine(Engine):
     # Hotwords go straight into the decoder; its vocabularies are in-memory lists; nothing is billed.
     capabilities = EngineCapabilities(streaming=True, context=True, inline_hotwords=True,
                                       cloud_vocabularies=False, file_upload=False,
-                                      cost_per_audio_minute=0.0)
+                                      cost_per_audio_minute=0.0, resumable=True)
     vocabularies: MemoryVocabularies  # in-memory lists (Engine.vocabularies, with get)
 
     def __init__(self, cpu_threads: int = 2) -> None:
@@ -110,7 +112,9 @@ class LocalEngine(Engine):
     # ------------------------------------------------------------ recognize
     def recognize(self, audio: AudioInput, options: RecognitionOptions,
                   progress: ProgressCallback | None = None,
-                  cancel: CancelToken | None = None) -> Transcript:
+                  cancel: CancelToken | None = None, *,
+                  on_chunk: ChunkCallback | None = None,
+                  resume: Checkpoint | None = None) -> Transcript:
         settings = self.settings_for(options)
         name = resolve_name(options.model or LOCAL_BASE)
         samples = self._load(audio, options.sample_rate)
@@ -118,30 +122,36 @@ class LocalEngine(Engine):
         decoder = ChunkDecoder(model, settings)
         cancel = cancel or CancelToken()
         chunks = merge_utterances(speech_utterances(samples, VadConfig(), cancel=cancel))
-        transcript = Transcript(duration_ms=len(samples) * 1000 // SAMPLE_RATE, engine=self.name,
-                                model=name, language=settings.language)
+        duration_ms = len(samples) * 1000 // SAMPLE_RATE
+        state = resume or Checkpoint(duration_ms=duration_ms, language=settings.language)
+        state.duration_ms = duration_ms
         total = sum(c.end - c.start for c in chunks) or 1
         done = 0
-        previous = ""
         for c in chunks:
             cancel.raise_if_cancelled()
             start_ms = c.start * 1000 // SAMPLE_RATE
-            res = decoder.decode(samples[c.start:c.end], previous, start_ms)
             done += c.end - c.start
+            if start_ms < state.position_ms:
+                continue  # decoded before the run was interrupted
+            res = decoder.decode(samples[c.start:c.end], state.carry, start_ms)
+            end_ms = c.end * 1000 // SAMPLE_RATE
+            new = [] if is_silence(res) else to_sentences(res, start_ms, end_ms, len(state.sentences))
+            if new:
+                if res.verified:
+                    state.verification = state.verification or Verification()
+                    state.verification.add(res.proposed, res.kept)
+                state.sentences += new
+                state.language = state.language or res.language
+                state.carry = (state.carry + " " + res.text).strip()[-600:]
+            state.position_ms = end_ms
+            if on_chunk:
+                on_chunk(ChunkDone(new, state))
             if progress:
                 progress(done / total)
-            if is_silence(res):
-                continue
-            if res.verified:
-                transcript.verification = transcript.verification or Verification()
-                transcript.verification.add(res.proposed, res.kept)
-            end_ms = c.end * 1000 // SAMPLE_RATE
-            transcript.sentences += to_sentences(res, start_ms, end_ms, len(transcript.sentences))
-            transcript.language = transcript.language or res.language
-            previous = (previous + " " + res.text).strip()[-600:]
         if progress:
             progress(1.0)
-        return transcript
+        return Transcript(sentences=state.sentences, duration_ms=duration_ms, engine=self.name,
+                          model=name, language=state.language, verification=state.verification)
 
     @staticmethod
     def _load(audio: AudioInput, rate: int) -> np.ndarray:

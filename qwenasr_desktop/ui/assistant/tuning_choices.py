@@ -57,7 +57,7 @@ class EstimateOnlyEngine(Engine):
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def recognize(self, audio, options, progress=None, cancel=None):
+    def recognize(self, audio, options, progress=None, cancel=None, *, on_chunk=None, resume=None):
         raise RuntimeError("estimate only")
 
     def start_stream(self, options, on_event):
