@@ -1,4 +1,5 @@
-"""core/compare.py: alignment of A vs B, hotword spans and counts, scores, HTML/CSV export (no Qt)."""
+"""core/compare.py: alignment of A vs B, hotword spans and counts, scores, CSV export (no Qt);
+ui/compare/diff_html.py: the same comparison as HTML."""
 
 from __future__ import annotations
 
@@ -9,19 +10,11 @@ from html.parser import HTMLParser
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenasr_desktop.core.compare import (
-    CSV_HEADER,
-    Side,
-    column_html,
-    compare,
-    comparison_html,
-    display_tokens,
-    hits_csv,
-    metric_rows,
-)
+from qwenasr_desktop.core.compare import CSV_HEADER, Side, compare, display_tokens, hits_csv, metric_rows
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.metrics import error_counts, hits_per_hotword, tokens
 from qwenasr_desktop.core.transcript import Sentence, Transcript
+from qwenasr_desktop.ui.compare.diff_html import column_html, comparison_html
 
 
 def tr(*texts: str, lang: str | None = "en") -> Transcript:

@@ -13,7 +13,8 @@ from html import escape
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QTextBrowser, QWidget
 
-from ...core.compare import Comparison, Side, column_html
+from ...core.compare import Comparison, Side
+from .diff_html import column_html
 
 NOTE_STYLE = "color:#6b6b6b"
 FAIL_STYLE = "color:#a94442"

@@ -24,21 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.compare import (
-    CHANGED_STYLE,
-    HOTWORD_STYLE,
-    Comparison,
-    ExportInfo,
-    Side,
-    compare,
-    comparison_html,
-    hits_csv,
-)
+from ...core.compare import Comparison, ExportInfo, Side, compare, hits_csv
 from ...core.hotwords import Hotword
 from ...core.transcript import Transcript
 from ...storage.files import write_atomic
 from ..jobs import run_job
 from .columns import TwoColumns
+from .diff_html import CHANGED_STYLE, HOTWORD_STYLE, comparison_html
 from .tables import HitsModel, MetricsModel
 
 DEBOUNCE_MS = 300
