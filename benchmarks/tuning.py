@@ -13,7 +13,7 @@ import argparse
 import os
 import time
 
-from qwenasr_desktop.core import tuning
+from qwenasr_desktop.core import tuning_plan
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.engines.base import RecognitionOptions
 from qwenasr_desktop.engines.local.engine import LocalEngine
@@ -50,7 +50,7 @@ def main() -> None:
     report = runner.run()
     wall = time.perf_counter() - t0
     audio = sum(runner.duration(c) for c in clips)
-    print(tuning.report_table(report))
+    print(tuning_plan.report_table(report))
     print()
     print(f"model {args.model}, options {extra or 'default (prompt + trie)'}, {len(clips)} clips "
           f"({audio:.1f} s audio), {len(runner.texts)} hotwords")

@@ -166,7 +166,7 @@ def _parse_weights(text: str | None) -> tuple[int, ...]:
 def cmd_hotwords_tune(args: argparse.Namespace) -> int:
     """Sweep each hotword's weight on clips with reference transcripts; print the evidence table
     and write the list with the recommended weights."""
-    from .core import tuning
+    from .core import tuning_plan as tuning
     from .documents import DocumentError, read_document
     from .engines.base import EngineCancelledError, EngineError, RecognitionOptions
     from .engines.tuning import TuningClip, TuningRunner

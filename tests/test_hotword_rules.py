@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from qwenasr_desktop.core.hotwords import (
     Hotword,
     HotwordList,
+    ProblemSeverity,
     RuleSet,
-    Severity,
     check_lang,
     check_model_match,
     check_prefix,
@@ -136,7 +136,7 @@ def test_prefix(prefix, ok):
 
 def test_duplicates_are_warnings():
     problems = validate_items([Hotword("Qwen"), Hotword("qwen ")], "fun-asr")
-    assert [(p.code, p.row, p.severity) for p in problems] == [("duplicate", 1, Severity.WARNING)]
+    assert [(p.code, p.row, p.severity) for p in problems] == [("duplicate", 1, ProblemSeverity.WARNING)]
 
 
 def test_model_without_hotwords_warns():

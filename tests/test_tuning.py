@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from qwenasr_desktop.core import tuning as plan
+from qwenasr_desktop.core import tuning_plan as plan
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_TINY_EN
 from qwenasr_desktop.engines.base import CancelToken, EngineCancelledError, EngineError, RecognitionOptions

@@ -11,7 +11,7 @@ from qwenasr_desktop.core.models import LOCAL_TINY_EN
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.ui.assistant.candidates_dialog import CandidatesDialog
-from qwenasr_desktop.ui.assistant.tuning_dialog import EngineChoice, TuningDialog
+from qwenasr_desktop.ui.assistant.tuning_dialog import EngineMenuEntry, TuningDialog
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
 from qwenasr_desktop.ui.main_window import MainWindow
 
@@ -100,7 +100,8 @@ def test_tools_menu_opens_both_dialogs_on_the_open_list(qtbot, repo):
 def _local_tiny():
     from qwenasr_desktop.engines.local.engine import LocalEngine
 
-    return [EngineChoice("tiny.en", LocalEngine, LOCAL_TINY_EN, extra={"lam": 0.75, "proposal_bonus": 3.75})]
+    return [EngineMenuEntry("tiny.en", LocalEngine, LOCAL_TINY_EN,
+                            extra={"lam": 0.75, "proposal_bonus": 3.75})]
 
 
 @pytest.mark.slow

@@ -49,7 +49,7 @@ PARAFORMER_NON_ASCII = TextLimit("chars", 10)
 PARAFORMER_ASCII = TextLimit("words", 5)
 
 
-class Severity(StrEnum):
+class ProblemSeverity(StrEnum):
     ERROR = "error"  # the cloud rejects it, or it can never work
     WARNING = "warning"  # accepted, but silently ignored or probably unintended
 
@@ -60,13 +60,13 @@ class Problem:
 
     code: str
     message: str
-    severity: Severity = Severity.ERROR
+    severity: ProblemSeverity = ProblemSeverity.ERROR
     row: int | None = None
     field: str = "text"
 
     @property
     def is_error(self) -> bool:
-        return self.severity is Severity.ERROR
+        return self.severity is ProblemSeverity.ERROR
 
     def describe(self) -> str:
         where = "list" if self.row is None else f"row {self.row + 1}"
@@ -246,7 +246,7 @@ def validate_items(items: Sequence[Hotword], target_model: str,
         if key:
             if key in seen:
                 problems.append(Problem("duplicate", f"Same text as row {seen[key] + 1}; the duplicate "
-                                        "adds nothing.", Severity.WARNING, row))
+                                        "adds nothing.", ProblemSeverity.WARNING, row))
             else:
                 seen[key] = row
         if ignored_by_hints(item, language_hints, model):
@@ -254,7 +254,7 @@ def validate_items(items: Sequence[Hotword], target_model: str,
             problems.append(Problem("lang-excluded-by-hints",
                                     f"Ignored: the language hints ({hints}) exclude "
                                     f"{language_label(item.lang or '')} hotwords.",
-                                    Severity.WARNING, row, "lang"))
+                                    ProblemSeverity.WARNING, row, "lang"))
     limit = min(model.max_hotwords, MAX_HOTWORDS_PER_LIST)
     if len(items) > limit:
         problems.append(Problem("too-many-hotwords", f"A list may hold at most {limit} hotwords; this "
@@ -262,10 +262,10 @@ def validate_items(items: Sequence[Hotword], target_model: str,
     if not model.supports_hotwords:
         problems.append(Problem("model-ignores-hotwords", f"{model.name} does not use hotwords: the "
                                 "cloud accepts the list and silently ignores it. Pick a Fun-ASR or "
-                                "Paraformer model.", Severity.WARNING, field="target_model"))
+                                "Paraformer model.", ProblemSeverity.WARNING, field="target_model"))
     if len(language_hints) > model.max_language_hints:
         problems.append(Problem("hints-truncated", f"{model.name} uses only the first language hint "
-                                f"({language_hints[0]}); the others are ignored.", Severity.WARNING,
+                                f"({language_hints[0]}); the others are ignored.", ProblemSeverity.WARNING,
                                 field="language_hints"))
     return problems
 

@@ -1,4 +1,4 @@
-"""Runs a weight-tuning plan (core/tuning.py) over any Engine, with a cache, progress and cancel.
+"""Runs a weight-tuning plan (core/tuning_plan.py) over any Engine, with a cache, progress and cancel.
 
 Engine outputs are cached by (audio content, effective options): a run whose options end up the
 same as an earlier one (the confirmation run of a uniform recommendation, a hotword the language
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..core import tuning as plan
+from ..core import tuning_plan as plan
 from ..core.hotwords import Hotword, effective_hotwords
 from ..core.models import Mode, UnknownModelError, model_info
 from ..core.transcript import Transcript

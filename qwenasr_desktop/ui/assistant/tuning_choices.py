@@ -17,7 +17,7 @@ from ...engines.factory import DASHSCOPE, LOCAL, EngineSetupError, capabilities_
 
 
 @dataclass
-class EngineChoice:
+class EngineMenuEntry:
     """One entry of the engine menu: how to make the engine, which model; whether it bills comes
     from the engine's declared capabilities, not from the menu."""
 
@@ -32,17 +32,17 @@ class EngineChoice:
         return capabilities_of(self.engine_name).billed
 
 
-def default_choices() -> list[EngineChoice]:
+def default_choices() -> list[EngineMenuEntry]:
     def build(name: str) -> Callable[[], Engine]:
         return lambda: make_engine(name)
 
-    choices = [EngineChoice("Offline: Whisper base", build(LOCAL), LOCAL_BASE),
-               EngineChoice("Offline: Whisper tiny.en (English, fast)", build(LOCAL), LOCAL_TINY_EN)]
+    choices = [EngineMenuEntry("Offline: Whisper base", build(LOCAL), LOCAL_BASE),
+               EngineMenuEntry("Offline: Whisper tiny.en (English, fast)", build(LOCAL), LOCAL_TINY_EN)]
     try:  # present once the DashScope engine is part of the build
         capabilities_of(DASHSCOPE)
     except EngineSetupError:
         return choices
-    choices.append(EngineChoice("DashScope: fun-asr (billed)", build(DASHSCOPE), "fun-asr",
+    choices.append(EngineMenuEntry("DashScope: fun-asr (billed)", build(DASHSCOPE), "fun-asr",
                                 engine_name=DASHSCOPE))
     return choices
 

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core import tuning
+from ...core import tuning_plan as plan
 from ...core.hotwords import Hotword
 from ...engines.base import CancelToken, Engine, EngineCancelledError, RecognitionOptions
 from ...engines.tuning import TranscriptCache, TuningClip, TuningCost, TuningProgress, TuningRunner
 from ..hotwords.commands import SetItemCommand
 from ..jobs import run_job
-from .tuning_choices import EngineChoice, EstimateOnlyEngine, default_choices
+from .tuning_choices import EngineMenuEntry, EstimateOnlyEngine, default_choices
 
 TRIE_ONLY = {"prompt_min_weight": 9}
 
@@ -47,7 +47,7 @@ class _Bridge(QObject):
 
 def apply_weights_to_model(model, weights: dict[str, int], label: str = "Apply recommended weights") -> int:
     """Set the recommended weights in the editor's table as one undo step; returns rows changed."""
-    changes = tuning.weight_changes(model.items(), weights)
+    changes = plan.weight_changes(model.items(), weights)
     if not changes:
         return 0
     stack = model.undo_stack
@@ -65,7 +65,7 @@ class TuningDialog(QDialog):
     COLUMNS = ("Hotword", "Now", "Recall, false insertions by weight", "Advice", "Why")
 
     def __init__(self, table_model, parent: QWidget | None = None, *,
-                 choices: list[EngineChoice] | None = None, weights: tuple[int, ...] = tuning.WEIGHTS,
+                 choices: list[EngineMenuEntry] | None = None, weights: tuple[int, ...] = plan.WEIGHTS,
                  cache: TranscriptCache | None = None, sessions=None) -> None:
         super().__init__(parent)
         self.sessions = sessions  # a SessionRepository: stored sessions with a reference are clips
@@ -75,7 +75,7 @@ class TuningDialog(QDialog):
         self.weights = weights
         self.cache = cache if cache is not None else TranscriptCache()
         self.clips: list[TuningClip] = []
-        self.report: tuning.TuningReport | None = None
+        self.report: plan.TuningReport | None = None
         self.cost: TuningCost | None = None
         self._cancel: CancelToken | None = None
         self._bridge = _Bridge(self)
@@ -221,7 +221,7 @@ class TuningDialog(QDialog):
             self._refresh_cost()
 
     # --- cost ----------------------------------------------------------------------------------
-    def choice(self) -> EngineChoice:
+    def choice(self) -> EngineMenuEntry:
         return self.choices[self.engine_box.currentIndex()]
 
     def _options(self) -> RecognitionOptions:
@@ -311,18 +311,18 @@ class TuningDialog(QDialog):
             self.status.setText(f"Tuning failed: {error}")
         self.finished_run.emit(None)
 
-    def _on_done(self, report: tuning.TuningReport) -> None:
+    def _on_done(self, report: plan.TuningReport) -> None:
         self._finish()
         self.report = report
         self._show(report)
-        changes = tuning.weight_changes(self.table_model.items(), report.recommended_weights())
+        changes = plan.weight_changes(self.table_model.items(), report.recommended_weights())
         self.apply_button.setEnabled(bool(changes))
         self.status.setText(f"Done: {report.recognitions} recognitions "
                             f"({report.audio_seconds / 60:.1f} audio minutes), {report.cache_hits} from "
                             f"the cache. {len(changes)} weight{'s' * (len(changes) != 1)} to change.")
         self.finished_run.emit(report)
 
-    def _show(self, report: tuning.TuningReport) -> None:
+    def _show(self, report: plan.TuningReport) -> None:
         self.results.setRowCount(0)
         for h in report.hotwords:
             row = self.results.rowCount()
@@ -338,7 +338,7 @@ class TuningDialog(QDialog):
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.results.setItem(row, 3, item)
             why = h.recommendation.reason + (" (measured one at a time)"
-                                             if h.source == tuning.Phase.REFINE else "")
+                                             if h.source == plan.Phase.REFINE else "")
             self.results.setItem(row, 4, QTableWidgetItem(why))
             self.results.setRowHeight(row, 46)
 

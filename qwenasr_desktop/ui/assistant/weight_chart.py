@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from ...core.tuning import WEIGHTS, HotwordReport
+from ...core.tuning_plan import WEIGHTS, HotwordReport
 
 BAR = QColor("#3b82c4")
 BAR_EMPTY = QColor("#d5dde6")

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import hotword_io
-from ...core.hotwords import Hotword, HotwordList, Severity, language_label
+from ...core.hotwords import Hotword, HotwordList, ProblemSeverity, language_label
 from ...core.models import DEFAULT_MODEL
 from ...storage.files import read_head, write_atomic
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
@@ -403,7 +403,7 @@ class HotwordEditorPage(QWidget):
             return
         severity = self.model.row_severity(row)
         self.detail.setText(f"Row {row + 1}: " + " ".join(p.message for p in problems))
-        self.detail.setStyleSheet("color: #b00020; font-weight: 600;" if severity is Severity.ERROR
+        self.detail.setStyleSheet("color: #b00020; font-weight: 600;" if severity is ProblemSeverity.ERROR
                                   else "color: #8a5a00;")
 
     def _on_save_failed(self, text: str) -> None:

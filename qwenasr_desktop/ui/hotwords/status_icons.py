@@ -7,23 +7,23 @@ from functools import cache
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from ...core.hotwords import Severity
+from ...core.hotwords import ProblemSeverity
 
 SIZE = 32
 
 
 @cache
-def status_icon(severity: Severity | None) -> QIcon:
+def status_icon(severity: ProblemSeverity | None) -> QIcon:
     pix = QPixmap(SIZE, SIZE)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    if severity is Severity.ERROR:
+    if severity is ProblemSeverity.ERROR:
         p.setBrush(QColor(200, 30, 45))
         p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(QRectF(2, 2, SIZE - 4, SIZE - 4))
         _mark(p, "!")
-    elif severity is Severity.WARNING:
+    elif severity is ProblemSeverity.WARNING:
         path = QPainterPath(QPointF(SIZE / 2, 2))
         path.lineTo(SIZE - 2, SIZE - 3)
         path.lineTo(2, SIZE - 3)

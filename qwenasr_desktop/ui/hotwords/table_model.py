@@ -22,7 +22,7 @@ from ...core.hotwords import (
     Hotword,
     HotwordList,
     Problem,
-    Severity,
+    ProblemSeverity,
     language_label,
     measure_text,
     validate_items,
@@ -154,11 +154,11 @@ class HotwordTableModel(QAbstractTableModel):
     def row_problems(self, row: int) -> list[Problem]:
         return list(self._row_problems.get(row, []))
 
-    def row_severity(self, row: int) -> Severity | None:
+    def row_severity(self, row: int) -> ProblemSeverity | None:
         probs = self._row_problems.get(row)
         if not probs:
             return None
-        return Severity.ERROR if any(p.is_error for p in probs) else Severity.WARNING
+        return ProblemSeverity.ERROR if any(p.is_error for p in probs) else ProblemSeverity.WARNING
 
     def rows_off_by_hints(self) -> list[int]:
         return sorted(self._off_by_hints)
@@ -243,11 +243,11 @@ class HotwordTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col, item)
         if role == Qt.ItemDataRole.BackgroundRole and severity is not None:
-            return QBrush(ERROR_BG if severity is Severity.ERROR else WARNING_BG)
+            return QBrush(ERROR_BG if severity is ProblemSeverity.ERROR else WARNING_BG)
         if role == Qt.ItemDataRole.ForegroundRole:
             if col is Column.COUNT and not measure_text(self.preview_text(row), self.rule_set).ok:
                 return QBrush(ERROR_FG)
-            if col is Column.STATUS and severity is Severity.ERROR:
+            if col is Column.STATUS and severity is ProblemSeverity.ERROR:
                 return QBrush(ERROR_FG)
             if row in self._off_by_hints and col is Column.TEXT:
                 return QBrush(MUTED_FG)
