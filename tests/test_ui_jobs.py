@@ -1,4 +1,5 @@
-"""run_job: results cross to the GUI thread; a job whose parent is deleted mid-work stays quiet."""
+"""run_job: results cross to the GUI thread; a job whose parent is deleted mid-work stays quiet;
+a cancelled or superseded job (LatestJob) never calls its callbacks."""
 
 from __future__ import annotations
 
@@ -42,3 +43,59 @@ def test_a_job_whose_parent_is_deleted_while_it_runs_reports_nothing(qtbot, monk
     qtbot.wait(50)
     assert called == [] and errors == []
     assert not jobs._running
+
+
+def _settled(qtbot) -> None:
+    """Every started job has run and delivered (or dropped) its result on the GUI thread."""
+    assert QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.waitUntil(lambda: not jobs._running, timeout=5000)  # `finished` is queued after the result
+
+
+def test_a_cancelled_job_calls_neither_callback(qtbot):
+    release = threading.Event()
+    called: list = []
+    ok = jobs.run_job(lambda: release.wait(5), called.append, called.append)
+    failing = jobs.run_job(lambda: release.wait(5) and 1 / 0, called.append, called.append)
+    kept = jobs.run_job(lambda: release.wait(5) and "kept", called.append, called.append)
+    ok.cancel()
+    failing.cancel()
+    release.set()
+    _settled(qtbot)
+    assert called == ["kept"]  # the job that was not cancelled still reports
+    assert ok.cancelled and failing.cancelled and not kept.cancelled
+
+
+def test_latest_job_reports_only_the_newest_request(qtbot):
+    # The first request is slow and finishes *after* the second: its result is stale.
+    slow_may_finish = threading.Event()
+    slow_finished = threading.Event()
+    seen: list = []
+    failures: list = []
+    latest = jobs.LatestJob()
+
+    def slow():
+        slow_may_finish.wait(5)
+        slow_finished.set()
+        return "first"
+
+    latest.run(slow, seen.append, failures.append)
+    assert latest.running
+    latest.run(lambda: "second", seen.append, failures.append)
+    qtbot.waitUntil(lambda: seen == ["second"], timeout=5000)
+    slow_may_finish.set()
+    assert slow_finished.wait(5)
+    _settled(qtbot)
+    assert seen == ["second"] and failures == []
+    assert not latest.running
+
+
+def test_latest_job_cancel_drops_a_failure_too(qtbot):
+    release = threading.Event()
+    seen: list = []
+    latest = jobs.LatestJob()
+    latest.run(lambda: release.wait(5) and 1 / 0, seen.append, seen.append)
+    latest.cancel()
+    assert not latest.running
+    release.set()
+    _settled(qtbot)
+    assert seen == []

@@ -2,6 +2,17 @@
 
 The one way UI code starts background work (in the spirit of Anki's QueryOp): the worker never
 touches widgets; `on_success(result)` or `on_failure(exception)` run on the GUI thread.
+
+Work that a later request can make stale (the user picks another file, types again, switches to
+another list) must not report into the newer state. Two ways to say so:
+
+* `job = run_job(...)`, later `job.cancel()`: from then on neither callback is called;
+* `latest = LatestJob(parent)`, then `latest.run(...)` for every request: each run cancels the
+  one before it, so only the newest request's callbacks are ever called; `latest.cancel()` drops
+  the running one too (e.g. when the dialog is reset).
+
+Cancelling drops the *result*; the function itself still runs to its end on the pool thread
+(Python cannot stop a thread). Long work that should stop early takes a CancelToken as well.
 """
 
 from __future__ import annotations
@@ -20,6 +31,20 @@ class Job(QObject):
     def __init__(self, fn: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fn = fn
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """Never call this job's callbacks (call on the GUI thread, where they run)."""
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
+        # Runs on the GUI thread, as cancel() does: no result can slip past a cancel.
+        if not self._cancelled:
+            callback(value)
 
     def _run(self) -> None:  # on a pool thread: only emit signals (queued to the GUI thread)
         try:
@@ -54,9 +79,44 @@ def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
     job = Job(fn, parent)
     # Queued: the job object lives on the GUI thread, so the callbacks run there.
     queued = Qt.ConnectionType.QueuedConnection
-    job.succeeded.connect(on_success, queued)
-    job.failed.connect(on_failure, queued)
+    job.succeeded.connect(lambda value: job._deliver(on_success, value), queued)
+    job.failed.connect(lambda error: job._deliver(on_failure, error), queued)
     _running.add(job)
     job.finished.connect(lambda: _running.discard(job), queued)
     QThreadPool.globalInstance().start(_Runner(job))
     return job
+
+
+class LatestJob:
+    """A slot for work where only the newest request counts: each `run` cancels the previous job.
+
+    For a refresh that runs on every change (an estimate, a preview, a search), or a read the
+    user can restart with another file before the first one finished.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        self._parent = parent
+        self._job: Job | None = None
+
+    def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
+            on_failure: Callable[[BaseException], None]) -> Job:
+        self.cancel()
+        job = run_job(fn, on_success, on_failure, self._parent)
+        self._job = job
+        job.finished.connect(lambda: self._forget(job), Qt.ConnectionType.QueuedConnection)
+        return job
+
+    def cancel(self) -> None:
+        """Drop the running job's result, if any."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+
+    @property
+    def running(self) -> bool:
+        """A job was started and has neither reported nor been cancelled."""
+        return self._job is not None
+
+    def _forget(self, job: Job) -> None:
+        if self._job is job:
+            self._job = None
