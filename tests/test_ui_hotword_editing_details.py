@@ -61,12 +61,12 @@ def test_the_weight_handle_follows_a_drag_and_a_release_past_the_end_sets_it(qtb
 
 
 def test_a_renamed_new_list_is_exported_under_its_new_name(qtbot, page, monkeypatch):
-    from qwenasr_desktop.ui.hotwords import editor_page
+    from qwenasr_desktop.ui.hotwords import file_actions
 
     page.sidebar.new_button.click()
     page.rename_list(page.list_id, "Cardiology")
     asked = []
-    monkeypatch.setattr(editor_page.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_actions.QFileDialog, "getSaveFileName",
                         staticmethod(lambda parent, title, name, filters: asked.append(name) or ("", "")))
     page.choose_export_file()
     assert asked == ["Cardiology.json"]

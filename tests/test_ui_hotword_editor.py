@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
@@ -14,6 +14,7 @@ from qwenasr_desktop.core.hotword_io import Format
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.hotwords.delegates import LiveLineEdit, WeightDelegate, WeightEditor
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
 from qwenasr_desktop.ui.hotwords.table_model import Column
@@ -313,6 +314,45 @@ def test_import_adds_only_valid_rows_as_one_undo_step(qtbot, page, tmp_path, db_
     assert saved_items(db_path, list_id) == page.model.items()
     page.undo_action.trigger()
     assert saved_items(db_path, list_id) == ROWS
+
+
+def test_an_import_still_reading_when_another_list_opens_is_dropped(qtbot, page, repo, tmp_path,
+                                                                   db_path, monkeypatch):
+    # The file is read on a worker; the user opens another list before it is done. The rows were
+    # read for the first list: no report may appear, and the other list must not receive them.
+    import threading
+
+    from qwenasr_desktop.core import hotword_io
+
+    gate, parsed = threading.Event(), threading.Event()
+    parse = hotword_io.parse_hotwords
+
+    def slow_parse(*args, **kwargs):  # the real parser, held until the list has been switched
+        gate.wait(10)
+        try:
+            return parse(*args, **kwargs)
+        finally:
+            parsed.set()
+
+    monkeypatch.setattr(hotword_io, "parse_hotwords", slow_parse)
+    other = repo.create("Cardiology", "fun-asr-realtime", [Hotword("Amiodarone", 3, "en")])
+    good = tmp_path / "more.csv"
+    good.write_text("text,weight,lang\nGefitinib,5,en\n", encoding="utf-8")
+    shown: list = []
+    page.importReportShown.connect(shown.append)
+    page.import_file(str(good))
+    page.reload_lists(select=other)
+    gate.set()
+    assert parsed.wait(10)
+    assert QThreadPool.globalInstance().waitForDone(10000)
+    qtbot.waitUntil(lambda: not jobs._running, timeout=10000)  # every result delivered or dropped
+    assert shown == [] and page.import_dialog is None
+    assert saved_items(db_path, other) == [Hotword("Amiodarone", 3, "en")]
+    # The page still imports normally afterwards.
+    monkeypatch.setattr(hotword_io, "parse_hotwords", parse)
+    with qtbot.waitSignal(page.importReportShown, timeout=10000) as blocker:
+        page.import_file(str(good))
+    blocker.args[0].cancel_button.click()
 
 
 def test_unreadable_file_offers_nothing_to_add(qtbot, page, tmp_path):

@@ -1,17 +1,14 @@
 """The hotword editor page: list sidebar on the left, the selected list's table on the right.
 
 This class wires widgets to the repository and owns the user actions; the cells, the undo
-commands and the validation live in their own modules.
+commands and the validation live in their own modules, Import and Export in file_actions.py.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import hotword_io
-from ...core.hotwords import Hotword, HotwordList, ProblemSeverity, language_label
+from ...core.hotwords import HotwordList, ProblemSeverity, language_label
 from ...core.models import DEFAULT_MODEL
-from ...storage.files import read_head, write_atomic
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
-from ..jobs import run_job
+from ..jobs import LatestJob
+from .file_actions import ListFileActions
 from .import_dialog import ImportReportDialog
 from .list_sidebar import ListSidebar
 from .paste import rows_from_clipboard
@@ -36,12 +33,6 @@ from .table_model import Column, HotwordTableModel
 from .table_view import HotwordTableView
 
 LAST_LIST_KEY = "hotwords.last_list"
-EXPORT_FILTERS = {
-    "Cloud API JSON (*.json)": hotword_io.Format.JSON,
-    "CSV with header (*.csv)": hotword_io.Format.CSV,
-    "TSV with header (*.tsv)": hotword_io.Format.TSV,
-    "Plain text, one per line (*.txt)": hotword_io.Format.TEXT,
-}
 KEYS_HELP = ("Keys: Tab moves between cells · F2 or typing edits · Insert or Ctrl+N adds a row · "
              "Delete removes · digits 1-5 set a weight · Ctrl+V pastes lines as rows · Ctrl+Z undo")
 
@@ -62,7 +53,7 @@ class RepositorySink:
         self.repo.remove_rows(self.list_id, rows)
 
 
-class HotwordEditorPage(QWidget):
+class HotwordEditorPage(QWidget, ListFileActions):
     message = Signal(str)  # a short note for the status bar
     importReportShown = Signal(object)
 
@@ -71,6 +62,7 @@ class HotwordEditorPage(QWidget):
         self.repo = repo
         self.list_id: int | None = None
         self.import_dialog: ImportReportDialog | None = None
+        self.import_job = LatestJob(self)  # a list switch drops a running import (see open_list)
         self.save_error_box: QMessageBox | None = None
         self.model = HotwordTableModel(self)
         self.sidebar = ListSidebar()
@@ -210,6 +202,7 @@ class HotwordEditorPage(QWidget):
 
     def open_list(self, list_id: int) -> None:
         stored = self.repo.load(list_id)
+        self.import_job.cancel()  # its rows were read for the list that was open
         self.list_id = list_id
         self.model.set_document(stored.hotwords, stored.language_hints, RepositorySink(self.repo, list_id))
         self.summary.set_state(stored.hotwords.target_model, stored.language_hints, stored.hotwords.prefix)
@@ -220,6 +213,7 @@ class HotwordEditorPage(QWidget):
         self._update_detail()
 
     def _show_no_list(self) -> None:
+        self.import_job.cancel()
         self.list_id = None
         self.model.set_document(HotwordList("", DEFAULT_MODEL))
         self.title.setText("No hotword list yet: press New to create one")
@@ -312,73 +306,6 @@ class HotwordEditorPage(QWidget):
     def copy_api_json(self) -> None:
         QGuiApplication.clipboard().setText(hotword_io.to_json(self.model.items()))
         self.message.emit("Copied the list as API JSON.")
-
-    # --- import / export -----------------------------------------------------------------------
-
-    def choose_import_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import hotwords", "",
-                                              "Hotword lists (*.json *.csv *.tsv *.txt);;All files (*)")
-        if path:
-            self.import_file(path)
-
-    def import_file(self, path: str) -> None:
-        """Read and check the file off the GUI thread, then show the report; the list is untouched
-        until the user accepts the valid rows."""
-        target = self.model.hotword_list.target_model
-
-        def work():
-            data = read_head(path, hotword_io.MAX_IMPORT_BYTES + 1)  # a huge file costs no memory
-            return hotword_io.parse_hotwords(data, filename=path, target_model=target)
-
-        run_job(work, lambda report: self._show_import_report(path, report),
-                lambda e: self._import_failed(path, e), self)
-
-    def _import_failed(self, path: str, error: BaseException) -> None:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-        QMessageBox.warning(self, "Import hotwords", f"Cannot read {Path(path).name}: {reason}.")
-
-    def _show_import_report(self, path: str, report: hotword_io.ImportReport) -> None:
-        dialog = ImportReportDialog(Path(path).name, report, self.model.hotword_list.name, self)
-        dialog.accepted.connect(lambda: self._add_imported(Path(path).name, report.items))
-        dialog.finished.connect(lambda _r: self._forget_import_dialog(dialog))
-        self.import_dialog = dialog
-        dialog.open()
-        self.importReportShown.emit(dialog)
-
-    def _forget_import_dialog(self, dialog: ImportReportDialog) -> None:
-        if self.import_dialog is dialog:
-            self.import_dialog = None
-        dialog.deleteLater()
-
-    def _add_imported(self, name: str, items: list[Hotword]) -> None:
-        at = self.model.rowCount()
-        self.model.add_rows(at, items, f"Import {len(items)} hotwords from {name}")
-        self.message.emit(f"Added {len(items)} hotwords from {name} (Ctrl+Z takes them out again).")
-
-    def choose_export_file(self) -> None:
-        name = self.model.hotword_list.name or "hotwords"
-        path, chosen = QFileDialog.getSaveFileName(self, "Export hotwords", f"{name}.json",
-                                                   ";;".join(EXPORT_FILTERS))
-        if not path:
-            return
-        n_err = sum(1 for p in self.model.problems() if p.is_error)
-        if n_err and QMessageBox.question(
-                self, "Export hotwords",
-                f"The list has {n_err} error{'s' * (n_err != 1)}; the cloud will refuse it as it is. "
-                "Export anyway?") != QMessageBox.StandardButton.Yes:
-            return
-        fmt = EXPORT_FILTERS.get(chosen) if Path(path).suffix == "" else hotword_io.format_for_path(path)
-        self.export_file(path, fmt or hotword_io.Format.JSON)
-
-    def export_file(self, path: str, fmt: hotword_io.Format) -> bool:
-        try:
-            write_atomic(path, hotword_io.serialize(self.model.items(), fmt))
-        except (OSError, UnicodeEncodeError) as e:
-            QMessageBox.warning(self, "Export hotwords",
-                                f"Cannot write {path}: {getattr(e, 'strerror', None) or e}.")
-            return False
-        self.message.emit(f"Exported {self.model.rowCount()} hotwords to {Path(path).name}.")
-        return True
 
     # --- feedback ------------------------------------------------------------------------------
 
