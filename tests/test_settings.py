@@ -8,12 +8,13 @@ import pytest
 from emulators import serving  # tests/ is on sys.path
 from keyring.backends import fail
 from memory_keyring import MemoryKeyring
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QThreadPool
 
 from qwenasr_desktop.engines.dashscope import auth
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.appdirs import resolve_app_dirs
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.settings import secret_store
 from qwenasr_desktop.ui.settings.connection import check_connection
 from qwenasr_desktop.ui.settings.dialog import SettingsDialog
@@ -244,6 +245,23 @@ def test_connection_test_against_the_emulator(qtbot, memory_keyring, dirs, emula
     assert not blocker.args[0].ok
     assert "refused" in dialog.test_result.text() and dialog.test_result.text().startswith("✗")
     assert "wrongkey0123456789" not in dialog.test_result.text()
+
+
+def test_a_connection_test_for_an_endpoint_the_user_has_left_reports_nothing(qtbot, memory_keyring, dirs,
+                                                                            emulator):
+    dialog = SettingsDialog(AppSettings.for_dirs(dirs), dirs)
+    qtbot.addWidget(dialog)
+    dialog.region.setCurrentIndex(dialog.region.findData("custom"))
+    dialog.custom_url.setText(emulator.base_url)
+    dialog.api_key.setText(KEY)
+    tested: list = []
+    dialog.connection_tested.connect(tested.append)
+    dialog.test_connection()
+    dialog.region.setCurrentIndex(dialog.region.findData("intl"))  # before the answer can arrive
+    assert dialog.test_button.isEnabled() and dialog.test_result.text() == ""
+    assert QThreadPool.globalInstance().waitForDone(20000)
+    qtbot.waitUntil(lambda: not jobs._running, timeout=20000)  # the emulator's verdict was dropped
+    assert tested == [] and dialog.test_result.text() == ""
 
 
 def test_connection_test_names_the_problem(emulator):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from test_candidates import BRIEF
 
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_TINY_EN
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
+from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.assistant.candidates_dialog import CandidatesDialog
 from qwenasr_desktop.ui.assistant.tuning_dialog import EngineMenuEntry, TuningDialog
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
@@ -78,6 +79,27 @@ def test_candidates_dialog_reads_a_docx_and_reports_a_bad_file(qtbot, repo, tmp_
     with qtbot.waitSignal(dlg.failed, timeout=60_000) as blocker:
         dlg.open_file(str(bad))
     assert "broken.pdf" in blocker.args[0] and "broken.pdf" in dlg.status.text()
+
+
+def test_candidates_dialog_shows_only_the_newest_request(qtbot, repo, tmp_path):
+    # A file is still being read when the user presses "Find terms" on pasted text: the file's
+    # terms are stale and must never replace the text's (whichever worker finishes last).
+    page, _ = make_page(qtbot, repo, [])
+    dlg = CandidatesDialog(page.model)
+    qtbot.addWidget(dlg)
+    first = tmp_path / "first.txt"
+    first.write_text("Dr. Okonkwo reviewed the pharmacovigilance report on Dupixent.", encoding="utf-8")
+    extracted: list = []
+    dlg.extracted.connect(extracted.append)
+    dlg.open_file(str(first))
+    dlg.source.setPlainText(BRIEF)
+    dlg.find_terms()
+    assert QThreadPool.globalInstance().waitForDone(60_000)
+    qtbot.waitUntil(lambda: not jobs._running, timeout=60_000)
+    assert len(extracted) == 1
+    assert dlg.source.toPlainText() == BRIEF
+    texts = {dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())}
+    assert "apixaban" in texts and "Okonkwo" not in texts
 
 
 def test_tools_menu_opens_both_dialogs_on_the_open_list(qtbot, repo):

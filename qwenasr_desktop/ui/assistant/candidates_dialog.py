@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.candidates import Candidate, Suggestions, extract
-from ..jobs import run_job
+from ..jobs import LatestJob
 
 
 class CandidatesDialog(QDialog):
@@ -39,6 +39,7 @@ class CandidatesDialog(QDialog):
         self.setWindowTitle("Suggest hotwords from a document")
         self.table_model = table_model
         self.suggestions: Suggestions | None = None
+        self.reading = LatestJob(self)  # a newer file or "Find terms" makes a running read stale
         self.source = QPlainTextEdit()
         self.source.setPlaceholderText("Paste a brief, a case file or slide notes here, or open a file.")
         self.source.setAccessibleName("Document text")
@@ -105,7 +106,7 @@ class CandidatesDialog(QDialog):
             text = read_document(path)
             return text, extract(text, items, model)
 
-        run_job(work, self._on_read, self._on_failed)
+        self.reading.run(work, self._on_read, self._on_failed)
 
     def find_terms(self) -> None:
         text = self.source.toPlainText()
@@ -114,7 +115,7 @@ class CandidatesDialog(QDialog):
             return
         items, model = self.table_model.items(), self.table_model.hotword_list.target_model
         self.status.setText("Looking for terms…")
-        run_job(lambda: (text, extract(text, items, model)), self._on_read, self._on_failed)
+        self.reading.run(lambda: (text, extract(text, items, model)), self._on_read, self._on_failed)
 
     def _on_read(self, result) -> None:
         text, suggestions = result

@@ -27,7 +27,7 @@ from ...core.models import MODELS
 from ...storage import db
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
-from ..jobs import run_job
+from ..jobs import LatestJob
 from ..recognition.engine_labels import NO_LIST
 from ..settings_keys import AppSettings, Key
 from . import secret_store
@@ -73,6 +73,7 @@ class SettingsDialog(QDialog):
         form.addRow("Region:", self.region)
         self.custom_url = QLineEdit()
         self.custom_url.setPlaceholderText("http://127.0.0.1:8765 (emulator) or a proxy's base URL")
+        self.custom_url.textChanged.connect(self._forget_connection_test)
         form.addRow("Custom URL:", self.custom_url)
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -87,6 +88,7 @@ class SettingsDialog(QDialog):
         self.key_status = QLabel()
         self.key_status.setWordWrap(True)
         form.addRow("", self.key_status)
+        self.connection_test = LatestJob(self)  # its verdict is about the endpoint it was started for
         self.test_button = QPushButton("Test connection")
         self.test_button.clicked.connect(self.test_connection)
         self.test_result = QLabel()
@@ -165,7 +167,15 @@ class SettingsDialog(QDialog):
         self._show_key_status(secret_store.status())
         self._list_devices()
 
+    def _forget_connection_test(self) -> None:
+        """The endpoint changed while a test ran: its verdict would be about the old one."""
+        if self.connection_test.running:
+            self.connection_test.cancel()
+            self.test_button.setEnabled(True)
+            self.test_result.setText("")
+
     def _region_changed(self) -> None:
+        self._forget_connection_test()
         self.custom_url.setEnabled(self.region.currentData() == "custom")
 
     def _show_key_status(self, status: secret_store.KeyStatus, error: str = "") -> None:
@@ -227,8 +237,8 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText("Testing…")
-        run_job(lambda: check_connection(region, url, key), self._tested,
-                lambda e: self._tested(ConnectionResult(False, f"The test failed: {e}")), self)
+        self.connection_test.run(lambda: check_connection(region, url, key), self._tested,
+                                 lambda e: self._tested(ConnectionResult(False, f"The test failed: {e}")))
 
     def _tested(self, result: ConnectionResult) -> None:
         self.test_button.setEnabled(True)
