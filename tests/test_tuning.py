@@ -103,6 +103,35 @@ def test_runner_refuses_bad_input(tmp_path, manifest):
         TuningRunner(engine, [TuningClip(bad, "hi")], [Hotword("x")], opts).estimate()
 
 
+def test_estimates_read_each_clip_once_until_it_changes(tmp_path, manifest):
+    # The tuning dialog builds a new runner at every refresh: the clip must not be hashed again.
+    import shutil
+
+    from qwenasr_desktop.engines import tuning
+
+    audio = tmp_path / "clip.wav"
+    shutil.copy(manifest["sh_en_ls_1089-134686-0001"]["audio_path"], audio)
+    opts = RecognitionOptions(model=LOCAL_TINY_EN)
+
+    def estimate_and_key():
+        runner = TuningRunner(LocalEngine(), [TuningClip(audio, "text")], [Hotword("belly")], opts)
+        return runner.estimate(), runner.fingerprint(runner.clips["clip.wav"])
+
+    hashed, measured = tuning.FINGERPRINTS.computed, tuning.DURATIONS.computed
+    first, key = estimate_and_key()
+    assert (tuning.FINGERPRINTS.computed - hashed, tuning.DURATIONS.computed - measured) == (1, 1)
+    again, same_key = estimate_and_key()
+    assert (again, same_key) == (first, key)
+    assert (tuning.FINGERPRINTS.computed - hashed, tuning.DURATIONS.computed - measured) == (1, 1)
+    audio.write_bytes(audio.read_bytes()[:-3200])  # the file changed on disk: read again
+    shorter, new_key = estimate_and_key()
+    assert new_key != key and shorter.min_audio_seconds < first.min_audio_seconds
+    assert (tuning.FINGERPRINTS.computed - hashed, tuning.DURATIONS.computed - measured) == (2, 2)
+    audio.unlink()
+    with pytest.raises(EngineError, match=r"clip\.wav"):  # a missing file is named, not a traceback
+        estimate_and_key()
+
+
 # --- real engine ---------------------------------------------------------------------------------
 
 

@@ -119,6 +119,33 @@ def test_tools_menu_opens_both_dialogs_on_the_open_list(qtbot, repo):
     window.assistant.tuning_dialog.close()
 
 
+def add_clip_and_estimate(qtbot, dlg, audio, reference):
+    """Add a clip and wait for the cost, which is estimated on a worker thread."""
+    with qtbot.waitSignal(dlg.cost_estimated, timeout=60_000) as blocker:
+        dlg.add_clip(audio, reference)
+        assert dlg.cost_label.text() == "Estimating the cost…" and not dlg.start_button.isEnabled()
+    return blocker.args[0]
+
+
+def test_tuning_dialog_estimates_off_the_gui_thread_and_keeps_only_the_newest(qtbot, repo, manifest,
+                                                                               tmp_path):
+    page, _ = make_page(qtbot, repo, TUNE_LIST)
+    dlg = TuningDialog(page.model, choices=_local_tiny(), weights=(1, 4, 5))
+    qtbot.addWidget(dlg)
+    costs: list = []
+    dlg.cost_estimated.connect(costs.append)
+    rec = manifest["sh_en_ls_1089-134686-0001"]
+    dlg.add_clip(rec["audio_path"], rec["reference"])
+    dlg.trie_only.setChecked(True)  # a second refresh before the first estimate reported
+    assert QThreadPool.globalInstance().waitForDone(60_000)
+    qtbot.waitUntil(lambda: not jobs._running, timeout=60_000)
+    assert len(costs) == 1 and costs[0] is dlg.cost and dlg.start_button.isEnabled()
+    assert dlg.cost_label.text().startswith("This run makes 3 to ")
+    missing = tmp_path / "moved away.wav"
+    cost = add_clip_and_estimate(qtbot, dlg, missing, "text")
+    assert cost is None and "moved away.wav" in dlg.cost_label.text() and not dlg.start_button.isEnabled()
+
+
 def _local_tiny():
     from qwenasr_desktop.engines.local.engine import LocalEngine
 
@@ -133,7 +160,7 @@ def test_tuning_dialog_shows_cost_runs_and_applies_undoably(qtbot, repo, db_path
     qtbot.addWidget(dlg)
     rec = manifest["sh_en_ls_1089-134686-0001"]
     dlg.trie_only.setChecked(True)
-    dlg.add_clip(rec["audio_path"], rec["reference"])
+    add_clip_and_estimate(qtbot, dlg, rec["audio_path"], rec["reference"])
     assert dlg.cost_label.text().startswith("This run makes 3 to ")
     assert "audio minutes" in dlg.cost_label.text()
     with qtbot.waitSignal(dlg.finished_run, timeout=900_000) as blocker:
@@ -169,13 +196,14 @@ def test_tuning_dialog_cancel_stops_the_run(qtbot, repo, manifest):
     dlg = TuningDialog(page.model, choices=_local_tiny())
     qtbot.addWidget(dlg)
     rec = manifest["sh_en_ls_1089-134686-0001"]
-    dlg.add_clip(rec["audio_path"], rec["reference"])
+    add_clip_and_estimate(qtbot, dlg, rec["audio_path"], rec["reference"])
     with qtbot.waitSignal(dlg.finished_run, timeout=300_000) as blocker:
         dlg.start()
         dlg.cancel()
     assert blocker.args[0] is None
     assert dlg.status.text().startswith("Cancelled.")
-    assert not dlg.running and dlg.start_button.isEnabled() and not dlg.apply_button.isEnabled()
+    assert not dlg.running and not dlg.apply_button.isEnabled()
+    qtbot.waitUntil(dlg.start_button.isEnabled, timeout=60_000)  # once the cost is estimated again
 
 
 def test_stored_sessions_with_a_reference_become_clips(qtbot, repo, db_path, manifest, tmp_path):
@@ -198,7 +226,9 @@ def test_stored_sessions_with_a_reference_become_clips(qtbot, repo, db_path, man
     dlg = TuningDialog(page.model, choices=_local_tiny(), sessions=sessions)
     qtbot.addWidget(dlg)
     assert not dlg.add_sessions_button.isHidden()
-    assert dlg.add_sessions(clips) == 1 and dlg.add_sessions(clips) == 0  # not twice
+    with qtbot.waitSignal(dlg.cost_estimated, timeout=60_000):
+        assert dlg.add_sessions(clips) == 1
+    assert dlg.add_sessions(clips) == 0  # not twice
     assert dlg.clips[0].reference.startswith("STUFF IT") and dlg.clips[0].lang == "en"
     assert dlg.cost_label.text().startswith("This run makes 5 to 18 recognitions")
     assert dlg.start_button.isEnabled()

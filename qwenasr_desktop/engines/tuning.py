@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from ..core import tuning_plan as plan
 from ..core.hotwords import Hotword, effective_hotwords
@@ -95,6 +97,42 @@ def audio_seconds(path: Path) -> float:
     except (RuntimeError, OSError) as e:  # soundfile raises RuntimeError for unreadable files
         raise EngineError(f"Cannot read the audio file {Path(path).name}: {e}") from None
     return float(info.frames) / float(info.samplerate or 1)
+
+
+T = TypeVar("T")
+
+
+class FileMemo(Generic[T]):
+    """A value computed from a file's bytes, remembered by (path, size, modification time).
+
+    Hashing a long recording takes a noticeable while and the tuning dialog estimates the cost
+    again at every change (engine, clip, checkbox), each time with a new TuningRunner: without
+    this, every refresh read every clip again. A file that changes on disk gets a new key, so a
+    stale fingerprint is never served. Thread-safe: estimates run on pool threads.
+    """
+
+    def __init__(self, compute: Callable[[Path], T]) -> None:
+        self._compute = compute
+        self._values: dict[tuple[str, int, int], T] = {}
+        self._lock = threading.Lock()
+        self.computed = 0  # how often the file was actually read (the rest came from memory)
+
+    def get(self, path: Path) -> T:
+        """Raises OSError when the file cannot be found or read (the caller words the message)."""
+        st = Path(path).stat()
+        key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+        value = self._compute(Path(path))
+        with self._lock:
+            self._values[key] = value
+            self.computed += 1
+        return value
+
+
+FINGERPRINTS: FileMemo[str] = FileMemo(audio_fingerprint)
+DURATIONS: FileMemo[float] = FileMemo(audio_seconds)
 
 
 def options_key(engine: Engine, options: RecognitionOptions) -> str:
@@ -177,20 +215,27 @@ class TuningRunner:
     # --- cost ----------------------------------------------------------------------------------
     def duration(self, clip: TuningClip) -> float:
         if clip.key not in self._durations:
-            self._durations[clip.key] = audio_seconds(clip.audio)
+            self._durations[clip.key] = self._read(DURATIONS, clip)
         return self._durations[clip.key]
 
     def fingerprint(self, clip: TuningClip) -> str:
         if clip.key not in self._fingerprints:
-            try:
-                self._fingerprints[clip.key] = audio_fingerprint(clip.audio)
-            except OSError as e:
-                raise EngineError(f"Cannot read the audio file {clip.audio}: {e.strerror}") from None
+            self._fingerprints[clip.key] = self._read(FINGERPRINTS, clip)
         return self._fingerprints[clip.key]
+
+    @staticmethod
+    def _read(memo: FileMemo[T], clip: TuningClip) -> T:
+        try:
+            return memo.get(clip.audio)
+        except OSError as e:
+            raise EngineError(f"Cannot read the audio file {clip.audio}: {e.strerror or e}") from None
 
     def estimate(self) -> TuningCost:
         """Recognitions and audio minutes, before anything is sent: the sweep (minimum) up to the
-        ceiling with confirmation and `max_refine` one-at-a-time sweeps; cached runs are free."""
+        ceiling with confirmation and `max_refine` one-at-a-time sweeps; cached runs are free.
+
+        Reads every clip the first time (fingerprint and duration, remembered in FINGERPRINTS
+        and DURATIONS), so a GUI calls it off the GUI thread."""
         bound = plan.cost_bound(len(self.texts), 1, self.weights, self.max_refine)
         sweep = plan.sweep_runs(self.items, list(self.clips), self.weights)
         cached = sum(1 for r in sweep if self._cache_key(r) in self.cache)

@@ -33,7 +33,7 @@ from ...core.hotwords import Hotword
 from ...engines.base import CancelToken, Engine, EngineCancelledError, RecognitionOptions
 from ...engines.tuning import TranscriptCache, TuningClip, TuningCost, TuningProgress, TuningRunner
 from ..hotwords.commands import SetItemCommand
-from ..jobs import run_job
+from ..jobs import LatestJob, run_job
 from .tuning_choices import EngineMenuEntry, EstimateOnlyEngine, default_choices
 
 TRIE_ONLY = {"prompt_min_weight": 9}
@@ -60,6 +60,7 @@ def apply_weights_to_model(model, weights: dict[str, int], label: str = "Apply r
 
 class TuningDialog(QDialog):
     finished_run = Signal(object)  # the TuningReport, or None when cancelled or failed
+    cost_estimated = Signal(object)  # the TuningCost, or None when it cannot be estimated
     applied = Signal(int)  # rows changed
 
     COLUMNS = ("Hotword", "Now", "Recall, false insertions by weight", "Advice", "Why")
@@ -78,6 +79,9 @@ class TuningDialog(QDialog):
         self.report: plan.TuningReport | None = None
         self.cost: TuningCost | None = None
         self._cancel: CancelToken | None = None
+        # The estimate reads every clip once (fingerprint, duration): off the GUI thread, and a
+        # newer refresh (another engine, clip or checkbox) makes a running one stale.
+        self.estimating = LatestJob(self)
         self._bridge = _Bridge(self)
         self._bridge.progressed.connect(self._on_progress)
         self._build()
@@ -241,19 +245,32 @@ class TuningDialog(QDialog):
 
     def _refresh_cost(self) -> None:
         self.cost = None
+        self.estimating.cancel()
         if not self.clips:
-            self.cost_label.setText("Add at least one clip with its correct transcript.")
+            self._show_cost(None, "Add at least one clip with its correct transcript.")
         elif not self._items():
-            self.cost_label.setText("The list is empty: there is nothing to tune.")
+            self._show_cost(None, "The list is empty: there is nothing to tune.")
         else:
             try:
-                self.cost = self._runner(EstimateOnlyEngine(self.choice().engine_name)).estimate()
-            except Exception as e:  # an unreadable clip: say which
-                self.cost_label.setText(str(e))
-            else:
-                billed = " (billed by the provider)" if self.choice().billed else ""
-                self.cost_label.setText(f"This run makes {self.cost.describe()}{billed}.")
-        self.start_button.setEnabled(self.cost is not None and self._cancel is None)
+                runner = self._runner(EstimateOnlyEngine(self.choice().engine_name))
+            except Exception as e:  # e.g. an empty reference: say which
+                self._show_cost(None, str(e))
+                return
+            billed = " (billed by the provider)" if self.choice().billed else ""
+
+            def estimated(cost: TuningCost) -> None:
+                self._show_cost(cost, f"This run makes {cost.describe()}{billed}.")
+
+            self.cost_label.setText("Estimating the cost…")
+            self.start_button.setEnabled(False)
+            # An unreadable clip fails the estimate: its message says which.
+            self.estimating.run(runner.estimate, estimated, lambda e: self._show_cost(None, str(e)))
+
+    def _show_cost(self, cost: TuningCost | None, text: str) -> None:
+        self.cost = cost
+        self.cost_label.setText(text)
+        self.start_button.setEnabled(cost is not None and self._cancel is None)
+        self.cost_estimated.emit(cost)
 
     # --- running -------------------------------------------------------------------------------
     def start(self) -> None:
