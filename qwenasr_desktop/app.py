@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     from .logs import debug_requested, setup_logging
     from .storage import db
     from .storage.appdirs import APP_NAME, APP_SLUG, ORGANIZATION, resolve_app_dirs
+    from .storage.hotword_demo import seed_demo_list
     from .storage.hotword_lists import HotwordListRepository
     from .ui.app_icon import app_icon
-    from .ui.hotwords.demo import seed_demo_list
     from .ui.main_window import MainWindow
     from .ui.settings.integration import install
     from .ui.settings_keys import AppSettings, Key

@@ -79,9 +79,9 @@ def check_qt(data_dir: Path) -> CheckResult:
 
     from .storage import db
     from .storage.appdirs import resolve_app_dirs
+    from .storage.hotword_demo import seed_demo_list
     from .storage.hotword_lists import HotwordListRepository
     from .ui.compare.install import add_compare_pages
-    from .ui.hotwords.demo import seed_demo_list
     from .ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -11,12 +11,11 @@ from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QByteArray, QThreadPool
 
 from qwenasr_desktop.engines.dashscope import auth
-from qwenasr_desktop.storage import db
+from qwenasr_desktop.engines.dashscope.connection_check import check_connection
+from qwenasr_desktop.storage import db, secret_store
 from qwenasr_desktop.storage.appdirs import resolve_app_dirs
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.ui import jobs
-from qwenasr_desktop.ui.settings import secret_store
-from qwenasr_desktop.ui.settings.connection import check_connection
 from qwenasr_desktop.ui.settings.dialog import SettingsDialog
 from qwenasr_desktop.ui.settings_keys import SETTINGS_FILE_NAME, AppSettings, Key
 

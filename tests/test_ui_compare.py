@@ -194,8 +194,8 @@ def test_context_panel_follows_the_model(qtbot, manifest, tmp_path):
 
 @pytest.mark.slow
 def test_page_preloads_the_offline_model_and_skips_cloud_engines(qtbot, manifest, tmp_path):
+    from qwenasr_desktop.engines.engine_choice import load_offline_model
     from qwenasr_desktop.engines.local.packaged_models import LOCAL_TINY_EN, _cache
-    from qwenasr_desktop.ui.recognition.engine_choice import load_offline_model
 
     page, _ = make_page(qtbot, tmp_path, manifest[CLIP])
     messages: list[str] = []

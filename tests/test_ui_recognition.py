@@ -14,6 +14,7 @@ from pulse_mic import PulseMic, PulseUnavailable, read_wav_int16
 
 from qwenasr_desktop.core.compare import Side
 from qwenasr_desktop.core.context import Role
+from qwenasr_desktop.core.context_paste import as_context_text
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.metrics import error_counts
 from qwenasr_desktop.core.models import LOCAL_BASE, model_info
@@ -23,7 +24,6 @@ from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import SessionRepository
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
-from qwenasr_desktop.ui.context.paste import as_context_text
 from qwenasr_desktop.ui.recognition.audio_check import inspect_audio
 from qwenasr_desktop.ui.recognition.live import LiveTranscript
 
@@ -204,8 +204,8 @@ def test_cancel_stops_both_columns_and_the_panel_can_run_again(qtbot, tmp_path, 
 @pytest.mark.slow
 def test_one_core_runs_a_then_b(qtbot, manifest, monkeypatch):
     from qwenasr_desktop.core.models import LOCAL_TINY_EN
+    from qwenasr_desktop.engines.engine_choice import EngineChoice, can_run_concurrently
     from qwenasr_desktop.ui.recognition import runner as runner_mod
-    from qwenasr_desktop.ui.recognition.engine_choice import EngineChoice, can_run_concurrently
 
     assert not can_run_concurrently(EngineChoice.OFFLINE, cpu_count=1)
     assert can_run_concurrently(EngineChoice.DASHSCOPE_INTL, cpu_count=1)

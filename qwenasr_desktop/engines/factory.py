@@ -40,10 +40,11 @@ def capabilities_of(name: str) -> EngineCapabilities:
 
 
 def make_engine(name: str, *, region: str | None = None, api_key: str | None = None,
-                cpu_threads: int = 2) -> Engine:
+                cpu_threads: int = 2, timeout: float = 30.0) -> Engine:
     """A new engine. `region` (DashScope): intl, cn or a base URL such as http://127.0.0.1:8765;
-    `api_key`: explicit, else DASHSCOPE_API_KEY, else the OS keyring. `cpu_threads`: offline only.
-    Raises EngineSetupError with a message fit for the user."""
+    `api_key`: explicit, else DASHSCOPE_API_KEY, else the OS keyring; `timeout`: seconds per HTTP
+    request (DashScope). `cpu_threads`: offline only. Raises EngineSetupError with a message fit
+    for the user."""
     if name == LOCAL:
         from .local.engine import LocalEngine
 
@@ -52,7 +53,7 @@ def make_engine(name: str, *, region: str | None = None, api_key: str | None = N
     from .dashscope.engine import make_dashscope_engine
 
     try:
-        return make_dashscope_engine(region or "intl", api_key)
+        return make_dashscope_engine(region or "intl", api_key, timeout)
     except EngineError:
         raise
     except Exception as e:  # MissingApiKeyError, RegionError: their message says what to do

@@ -2,7 +2,7 @@
 
 The settings file lives in the app's data folder (`settings.ini`), so `--data-dir` and
 `QWENASR_DATA_DIR` isolate a test or a portable install completely, on every platform alike.
-The API key is never stored here: it lives in the OS keyring (see ui/settings/secret_store.py).
+The API key is never stored here: it lives in the OS keyring (see storage/secret_store.py).
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ def _read_mono_16k(path: Path) -> np.ndarray:
     return mono.astype(np.float32)
 
 
-def make_dashscope_engine(region: str = "intl", api_key: str | None = None) -> DashScopeEngine:
+def make_dashscope_engine(region: str = "intl", api_key: str | None = None,
+                          timeout: float = 30.0) -> DashScopeEngine:
     """`region`: intl (default), cn, or a base URL (e.g. http://127.0.0.1:8765 for the emulator).
-    `api_key`: explicit, else DASHSCOPE_API_KEY, else the OS keyring."""
-    return DashScopeEngine(resolve_region(region), load_api_key(api_key))
+    `api_key`: explicit, else DASHSCOPE_API_KEY, else the OS keyring. `timeout`: per HTTP request."""
+    return DashScopeEngine(resolve_region(region), load_api_key(api_key), timeout=timeout)

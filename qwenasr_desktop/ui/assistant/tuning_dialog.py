@@ -32,9 +32,9 @@ from ...core import tuning_plan as plan
 from ...core.hotwords import Hotword
 from ...engines.base import CancelToken, Engine, EngineCancelledError, RecognitionOptions
 from ...engines.tuning import TranscriptCache, TuningClip, TuningCost, TuningProgress, TuningRunner
+from ...engines.tuning_menu import EngineMenuEntry, EstimateOnlyEngine, default_choices
 from ..hotwords.commands import SetItemCommand
 from ..jobs import LatestJob, run_job
-from .tuning_choices import EngineMenuEntry, EstimateOnlyEngine, default_choices
 
 TRIE_ONLY = {"prompt_min_weight": 9}
 

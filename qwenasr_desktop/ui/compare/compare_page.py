@@ -28,14 +28,14 @@ from ...audio.recorder import new_recording_path
 from ...core.compare import ExportInfo, Side
 from ...core.models import Mode
 from ...core.transcript import Transcript
+from ...engines.engine_choice import can_run_concurrently, load_offline_model, offline_model_loaded
+from ...engines.engine_labels import EngineChoice, engine_label
 from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
 from ..recognition.audio_check import inspect_audio
 from ..recognition.collapsible import Collapsible
-from ..recognition.engine_choice import can_run_concurrently, load_offline_model, offline_model_loaded
-from ..recognition.engine_labels import EngineChoice, engine_label
 from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource
 from ..recognition.run_box import RunBox

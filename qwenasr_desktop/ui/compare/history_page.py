@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from ...engines.engine_labels import engine_label
 from ...storage.sessions import SessionRepository, SessionSummary
-from ..recognition.engine_labels import engine_label
 
 Index = QModelIndex | QPersistentModelIndex
 

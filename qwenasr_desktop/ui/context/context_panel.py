@@ -25,9 +25,9 @@ from ...core.context import (
     rounds,
     validate_context,
 )
+from ...core.context_paste import as_context_text
 from ...core.models import ModelInfo
 from .context_model import ContextModel
-from .paste import as_context_text
 
 
 class ContextPanel(QWidget):

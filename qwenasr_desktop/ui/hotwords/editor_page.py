@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import hotword_io
+from ...core.hotword_paste import rows_from_clipboard
 from ...core.hotwords import HotwordList, ProblemSeverity, language_label
 from ...core.models import DEFAULT_MODEL
 from ...storage.hotword_lists import HotwordListRepository, ListNameError
@@ -27,7 +28,6 @@ from ..jobs import LatestJob
 from .file_actions import ListFileActions
 from .import_dialog import ImportReportDialog
 from .list_sidebar import ListSidebar
-from .paste import rows_from_clipboard
 from .summary_bar import SummaryBar
 from .table_model import Column, HotwordTableModel
 from .table_view import HotwordTableView

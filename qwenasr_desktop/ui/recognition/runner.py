@@ -24,9 +24,9 @@ from ...core.models import Mode, model_info
 from ...core.transcript import Transcript
 from ...engines.base import CancelToken, Engine, RecognitionOptions, StreamEvent, StreamingSession
 from ...engines.dashscope.resume import FAILED, ResumeNotice, ResumePolicy, ResumingSession
+from ...engines.engine_choice import can_run_concurrently, make_engine
+from ...engines.engine_labels import EngineChoice
 from ..jobs import run_job
-from .engine_choice import can_run_concurrently, make_engine
-from .engine_labels import EngineChoice
 from .live import LiveTranscript
 
 HOTWORDS, CONTEXT = "hotwords", "context"

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from ...core.hotwords import Hotword, HotwordList, language_label
 from ...core.models import Mode, ModelInfo, model_info
+from ...engines.engine_choice import capability_text, list_fits, models_for_choice, switched_off
+from ...engines.engine_labels import ENGINE_LABELS, NO_LIST, EngineChoice
 from ...storage.hotword_lists import HotwordListRepository
-from .engine_choice import capability_text, list_fits, models_for_choice, switched_off
-from .engine_labels import ENGINE_LABELS, NO_LIST, EngineChoice
 from .runner import CONTEXT, HOTWORDS
 
 

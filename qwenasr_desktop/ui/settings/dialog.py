@@ -24,14 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.models import MODELS
-from ...storage import db
+from ...engines.dashscope.connection_check import ConnectionResult, check_connection
+from ...engines.engine_labels import NO_LIST
+from ...storage import db, secret_store
 from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ..jobs import LatestJob
-from ..recognition.engine_labels import NO_LIST
 from ..settings_keys import AppSettings, Key
-from . import secret_store
-from .connection import ConnectionResult, check_connection
 from .theme import THEMES, apply_theme
 from .workbench_group import WorkbenchGroup
 

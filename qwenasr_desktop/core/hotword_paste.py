@@ -7,7 +7,7 @@ text, weight, language; anything else is one hotword per line.
 
 from __future__ import annotations
 
-from ...core.hotwords import DEFAULT_WEIGHT, MAX_WEIGHT, MIN_WEIGHT, Hotword
+from .hotwords import DEFAULT_WEIGHT, MAX_WEIGHT, MIN_WEIGHT, Hotword
 
 HEADER = ("text", "weight", "lang")
 

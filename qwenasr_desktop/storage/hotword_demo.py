@@ -6,7 +6,7 @@ first thing a user sees is how the editor explains a rule.
 
 from __future__ import annotations
 
-from ...core.hotwords import Hotword
+from ..core.hotwords import Hotword
 
 DEMO_NAME = "Pharmacology (example)"
 DEMO_MODEL = "fun-asr-realtime"

@@ -2,13 +2,15 @@
 
 Listing one page of the account's hotword lists needs a valid key and the right region, and
 changes nothing, so it tells exactly what the user wants to know before a recognition: can this
-key reach this endpoint. Runs on a worker thread (see SettingsDialog); no Qt here.
+key reach this endpoint. Runs on a worker thread (see ui/settings/dialog.py); the engine comes
+from engines/factory.py like every other.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import cast
 
 CONNECT_TIMEOUT_S = 10.0
 
@@ -27,9 +29,9 @@ def region_spec(region: str, custom_url: str) -> str:
 
 def check_connection(region: str, custom_url: str, api_key: str | None,
                      timeout: float = CONNECT_TIMEOUT_S) -> ConnectionResult:
-    from ...engines.dashscope.config import RegionError, resolve_region
-    from ...engines.dashscope.engine import DashScopeEngine
-    from ...engines.dashscope.errors import AuthError, DashScopeError, NetworkError
+    from ..factory import DASHSCOPE, EngineSetupError, make_engine
+    from .engine import DashScopeEngine
+    from .errors import AuthError, DashScopeError, NetworkError
 
     if region == "custom" and not custom_url.strip():
         return ConnectionResult(False, "Enter the custom base URL first (for example "
@@ -37,12 +39,13 @@ def check_connection(region: str, custom_url: str, api_key: str | None,
     if not api_key:
         return ConnectionResult(False, "No API key: paste one above and save it, or set "
                                        "DASHSCOPE_API_KEY.")
-    try:
-        endpoints = resolve_region(region_spec(region, custom_url))
-    except RegionError as e:
-        return ConnectionResult(False, str(e))
     t0 = time.perf_counter()
-    engine = DashScopeEngine(endpoints, api_key, timeout=timeout)
+    try:
+        engine = cast(DashScopeEngine, make_engine(DASHSCOPE, region=region_spec(region, custom_url),
+                                                   api_key=api_key, timeout=timeout))
+    except EngineSetupError as e:  # a bad region or URL: its message says what is wrong
+        return ConnectionResult(False, str(e))
+    endpoints = engine.endpoints
     engine.http.retry.attempts = 1  # a test answers now; retries would hide the problem for seconds
     try:
         lists = engine.vocabularies.list(page_size=1)

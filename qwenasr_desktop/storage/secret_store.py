@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ...engines.dashscope import auth
-from ...logs import register_secret
+from ..engines.dashscope import auth
+from ..logs import register_secret
 
 
 class KeySource(StrEnum):

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...core.models import LOCAL_BASE, LOCAL_TINY_EN
-from ...engines.base import Engine, EngineCapabilities
-from ...engines.factory import DASHSCOPE, LOCAL, EngineSetupError, capabilities_of, make_engine
+from ..core.models import LOCAL_BASE, LOCAL_TINY_EN
+from .base import Engine, EngineCapabilities
+from .factory import DASHSCOPE, LOCAL, EngineSetupError, capabilities_of, make_engine
 
 
 @dataclass

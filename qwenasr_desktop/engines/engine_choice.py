@@ -1,8 +1,8 @@
 """Which engine runs a recognition, which models it offers, and which hotword lists fit a model.
 
-No widgets here: the settings box shows what these functions return. Engines are created on
-first use (importing faster-whisper or the DashScope client costs start-up time) and the
-offline engine is shared by every run, since it caches its loaded models.
+The settings box (ui/recognition/settings_box.py) shows what these functions return. Engines are
+built by engines/factory.py on first use (importing faster-whisper or the DashScope client costs
+start-up time) and the offline engine is shared by every run, since it caches its loaded models.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ import os
 import threading
 from dataclasses import dataclass
 
-from ...core.hotwords import Hotword, effective_hotwords, errors, validate_items
-from ...core.models import Mode, ModelInfo, Provider, model_info, models_for
-from ...engines.base import Engine, EngineError
+from ..core.hotwords import Hotword, effective_hotwords, errors, validate_items
+from ..core.models import Mode, ModelInfo, Provider, model_info, models_for
+from .base import Engine, EngineError
 from .engine_labels import EngineChoice
+from .factory import DASHSCOPE, LOCAL
+from .factory import make_engine as build_engine
 
 _offline: Engine | None = None
 _offline_lock = threading.Lock()
@@ -24,14 +26,12 @@ def offline_engine() -> Engine:
     global _offline
     with _offline_lock:
         if _offline is None:
-            from ...engines.local.engine import LocalEngine
-
-            _offline = LocalEngine()
+            _offline = build_engine(LOCAL)
         return _offline
 
 
 def offline_model_loaded(name: str) -> bool:
-    from ...engines.local.packaged_models import is_loaded
+    from .local.packaged_models import is_loaded
 
     return is_loaded(name)
 
@@ -57,16 +57,7 @@ def make_engine(choice: EngineChoice, url: str = "") -> Engine:
     region = url.strip() if choice is EngineChoice.CUSTOM_URL else choice.value
     if choice is EngineChoice.CUSTOM_URL and not region:
         raise EngineError("Type the server's URL, for example http://127.0.0.1:8765.")
-    try:
-        from ...engines.dashscope.engine import make_dashscope_engine
-    except ImportError as e:
-        raise EngineError(f"The DashScope engine is not available in this build ({e}).") from None
-    try:
-        return make_dashscope_engine(region)
-    except EngineError:
-        raise
-    except Exception as e:  # missing key, bad URL: the client's message says which
-        raise EngineError(str(e)) from None
+    return build_engine(DASHSCOPE, region=region)  # EngineSetupError (an EngineError) says what is missing
 
 
 def can_run_concurrently(choice: EngineChoice, cpu_count: int | None = None) -> bool:
