@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qwenasr_desktop.core.compare import Side
 from qwenasr_desktop.core.transcript import Sentence, Transcript, Word
 from qwenasr_desktop.core.transcript_edit import apply_text_edit
 from qwenasr_desktop.storage import db
@@ -61,10 +62,11 @@ def test_one_document_per_session_side_and_session_delete_keeps_the_work(tmp_pat
     sessions = SessionRepository(conn)
     sid = sessions.add(Session("local", "whisper-base", "file", transcript_b=engine_transcript()))
     repo = TranscriptRepository(conn)
-    doc_id = repo.create(engine_transcript(), session_id=sid, side="b")
-    assert repo.for_session(sid, "b") == doc_id and repo.for_session(sid, "a") is None
+    doc_id = repo.create(engine_transcript(), session_id=sid, side=Side.B)
+    assert repo.for_session(sid, Side.B) == doc_id and repo.for_session(sid, Side.A) is None
+    assert repo.load(doc_id).side is Side.B
     with pytest.raises(Exception, match="UNIQUE"):
-        repo.create(engine_transcript(), session_id=sid, side="b")
+        repo.create(engine_transcript(), session_id=sid, side=Side.B)
     sessions.delete(sid)
     assert repo.load(doc_id).session_id is None  # the corrected transcript is not thrown away
 

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
+from ..core.compare import Side
 from ..core.transcript import Sentence, Transcript, Word
 from ..core.transcript_edit import normalize_transcript
 from .hotword_lists import now_iso, transaction
@@ -32,7 +33,7 @@ class WorkbenchDocument:
     cursor_sentence: int = 0
     cursor_offset: int = 0
     session_id: int | None = None
-    side: str = ""
+    side: Side | None = None  # which column of the comparison session it came from
     is_open: bool = False
     modified_at: str = ""
 
@@ -55,12 +56,17 @@ def _sentence(text: str) -> Sentence:
     return Sentence(**{**d, "words": [Word(**w) for w in d.get("words", [])]})
 
 
+def _side_column(side: Side | None) -> str:
+    """The stored form: "a" or "b", or "" for a document not from a comparison."""
+    return Side(side).value if side else ""
+
+
 class TranscriptRepository:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
     def create(self, transcript: Transcript, *, title: str = "", audio_path: str = "",
-               session_id: int | None = None, side: str = "", hotword_list: str = "") -> int:
+               session_id: int | None = None, side: Side | None = None, hotword_list: str = "") -> int:
         """A new document; its sentences are re-cut once so word i is token i of the text."""
         t = normalize_transcript(transcript)
         meta = {"language": t.language, "duration_ms": t.duration_ms, "engine": t.engine, "model": t.model}
@@ -68,8 +74,8 @@ class TranscriptRepository:
         with transaction(self._conn) as c:
             cur = c.execute("""INSERT INTO workbench_documents (session_id, side, title, audio_path, meta,
                 hotword_list, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                            (session_id, side, title, audio_path, json.dumps(meta), hotword_list,
-                             stamp, stamp))
+                            (session_id, _side_column(side), title, audio_path, json.dumps(meta),
+                             hotword_list, stamp, stamp))
             doc_id = int(cur.lastrowid or 0)
             c.executemany("INSERT INTO workbench_sentences (document_id, position, original, current) "
                           "VALUES (?, ?, ?, ?)",
@@ -77,9 +83,9 @@ class TranscriptRepository:
                            for k, s in enumerate(t.sentences)])
         return doc_id
 
-    def for_session(self, session_id: int, side: str) -> int | None:
+    def for_session(self, session_id: int, side: Side) -> int | None:
         row = self._conn.execute("SELECT id FROM workbench_documents WHERE session_id = ? AND side = ?",
-                                 (session_id, side)).fetchone()
+                                 (session_id, _side_column(side))).fetchone()
         return None if row is None else int(row[0])
 
     def load(self, doc_id: int) -> WorkbenchDocument:
@@ -99,7 +105,8 @@ class TranscriptRepository:
                                  make([_sentence(x["original"]) for x in rows]),
                                  make([_sentence(x["current"]) for x in rows]), names, r["hotword_list"],
                                  r["position_ms"], r["cursor_sentence"], r["cursor_offset"], r["session_id"],
-                                 r["side"], bool(r["is_open"]), r["modified_at"])
+                                 Side(r["side"]) if r["side"] else None, bool(r["is_open"]),
+                                 r["modified_at"])
 
     def save_sentence(self, doc_id: int, index: int, sentence: Sentence) -> None:
         """Autosave of one edit: only the edited sentence is written."""
