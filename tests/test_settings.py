@@ -6,16 +6,16 @@ from __future__ import annotations
 import keyring
 import pytest
 from emulators import serving  # tests/ is on sys.path
+from job_helpers import settle_jobs  # tests/ is on sys.path
 from keyring.backends import fail
 from memory_keyring import MemoryKeyring
-from PySide6.QtCore import QByteArray, QThreadPool
+from PySide6.QtCore import QByteArray
 
 from qwenasr_desktop.engines.dashscope import auth
 from qwenasr_desktop.engines.dashscope.connection_check import check_connection
 from qwenasr_desktop.storage import db, secret_store
 from qwenasr_desktop.storage.appdirs import resolve_app_dirs
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
-from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.settings.dialog import SettingsDialog
 from qwenasr_desktop.ui.settings_keys import SETTINGS_FILE_NAME, AppSettings, Key
 
@@ -258,8 +258,7 @@ def test_a_connection_test_for_an_endpoint_the_user_has_left_reports_nothing(qtb
     dialog.test_connection()
     dialog.region.setCurrentIndex(dialog.region.findData("intl"))  # before the answer can arrive
     assert dialog.test_button.isEnabled() and dialog.test_result.text() == ""
-    assert QThreadPool.globalInstance().waitForDone(20000)
-    qtbot.waitUntil(lambda: not jobs._running, timeout=20000)  # the emulator's verdict was dropped
+    settle_jobs(qtbot)  # the emulator's verdict was dropped
     assert tested == [] and dialog.test_result.text() == ""
 
 

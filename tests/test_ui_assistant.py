@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from job_helpers import settle_jobs  # tests/ is on sys.path
+from PySide6.QtCore import Qt
 from test_candidates import BRIEF
 
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_TINY_EN
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
-from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.assistant.candidates_dialog import CandidatesDialog
 from qwenasr_desktop.ui.assistant.tuning_dialog import EngineMenuEntry, TuningDialog
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
@@ -94,8 +94,7 @@ def test_candidates_dialog_shows_only_the_newest_request(qtbot, repo, tmp_path):
     dlg.open_file(str(first))
     dlg.source.setPlainText(BRIEF)
     dlg.find_terms()
-    assert QThreadPool.globalInstance().waitForDone(60_000)
-    qtbot.waitUntil(lambda: not jobs._running, timeout=60_000)
+    settle_jobs(qtbot)
     assert len(extracted) == 1
     assert dlg.source.toPlainText() == BRIEF
     texts = {dlg.table.item(r, 0).text() for r in range(dlg.table.rowCount())}
@@ -137,8 +136,7 @@ def test_tuning_dialog_estimates_off_the_gui_thread_and_keeps_only_the_newest(qt
     rec = manifest["sh_en_ls_1089-134686-0001"]
     dlg.add_clip(rec["audio_path"], rec["reference"])
     dlg.trie_only.setChecked(True)  # a second refresh before the first estimate reported
-    assert QThreadPool.globalInstance().waitForDone(60_000)
-    qtbot.waitUntil(lambda: not jobs._running, timeout=60_000)
+    settle_jobs(qtbot)
     assert len(costs) == 1 and costs[0] is dlg.cost and dlg.start_button.isEnabled()
     assert dlg.cost_label.text().startswith("This run makes 3 to ")
     missing = tmp_path / "moved away.wav"

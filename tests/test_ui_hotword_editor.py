@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from job_helpers import settle_jobs  # tests/ is on sys.path
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
@@ -14,7 +15,6 @@ from qwenasr_desktop.core.hotword_io import Format
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
-from qwenasr_desktop.ui import jobs
 from qwenasr_desktop.ui.hotwords.delegates import LiveLineEdit, WeightDelegate, WeightEditor
 from qwenasr_desktop.ui.hotwords.editor_page import HotwordEditorPage
 from qwenasr_desktop.ui.hotwords.table_model import Column
@@ -344,8 +344,7 @@ def test_an_import_still_reading_when_another_list_opens_is_dropped(qtbot, page,
     page.reload_lists(select=other)
     gate.set()
     assert parsed.wait(10)
-    assert QThreadPool.globalInstance().waitForDone(10000)
-    qtbot.waitUntil(lambda: not jobs._running, timeout=10000)  # every result delivered or dropped
+    settle_jobs(qtbot)
     assert shown == [] and page.import_dialog is None
     assert saved_items(db_path, other) == [Hotword("Amiodarone", 3, "en")]
     # The page still imports normally afterwards.

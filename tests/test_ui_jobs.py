@@ -7,6 +7,7 @@ import sys
 import threading
 
 import shiboken6
+from job_helpers import settle_jobs  # tests/ is on sys.path
 from PySide6.QtCore import QObject, QThreadPool
 
 from qwenasr_desktop.ui import jobs
@@ -45,12 +46,6 @@ def test_a_job_whose_parent_is_deleted_while_it_runs_reports_nothing(qtbot, monk
     assert not jobs._running
 
 
-def _settled(qtbot) -> None:
-    """Every started job has run and delivered (or dropped) its result on the GUI thread."""
-    assert QThreadPool.globalInstance().waitForDone(5000)
-    qtbot.waitUntil(lambda: not jobs._running, timeout=5000)  # `finished` is queued after the result
-
-
 def test_a_cancelled_job_calls_neither_callback(qtbot):
     release = threading.Event()
     called: list = []
@@ -60,7 +55,7 @@ def test_a_cancelled_job_calls_neither_callback(qtbot):
     ok.cancel()
     failing.cancel()
     release.set()
-    _settled(qtbot)
+    settle_jobs(qtbot)
     assert called == ["kept"]  # the job that was not cancelled still reports
     assert ok.cancelled and failing.cancelled and not kept.cancelled
 
@@ -84,7 +79,7 @@ def test_latest_job_reports_only_the_newest_request(qtbot):
     qtbot.waitUntil(lambda: seen == ["second"], timeout=5000)
     slow_may_finish.set()
     assert slow_finished.wait(5)
-    _settled(qtbot)
+    settle_jobs(qtbot)
     assert seen == ["second"] and failures == []
     assert not latest.running
 
@@ -97,5 +92,5 @@ def test_latest_job_cancel_drops_a_failure_too(qtbot):
     latest.cancel()
     assert not latest.running
     release.set()
-    _settled(qtbot)
+    settle_jobs(qtbot)
     assert seen == []
