@@ -249,3 +249,58 @@ def test_folder_model_recognises_with_hotwords_like_the_packaged_one(engine, man
     assert [(s.begin_ms, s.end_ms, s.text) for s in theirs.sentences] == [
         (s.begin_ms, s.end_ms, s.text) for s in ours.sentences]
     assert theirs.verification == ours.verification
+
+
+# ------------------------------------------------------------------ the CLI and the emulator
+@pytest.mark.slow
+def test_cli_transcribe_takes_a_model_folder(tiny_files, tmp_path, manifest, capsys):
+    from qwenasr_desktop.cli import main
+
+    rec = manifest["sh_en_lj001_0003"]
+    folder = _linked_folder(tmp_path / "faster-whisper-tiny.en", tiny_files)
+    assert main(["transcribe", str(rec["audio_path"]), "--model", str(folder), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == f"folder:{folder}" and "netherlands" in json.dumps(out).lower()
+    (folder / "tokenizer.json").unlink()
+    assert main(["transcribe", str(rec["audio_path"]), "--model", str(tmp_path / "nowhere/x")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_emulator_options_resolve_folders_before_serving(tiny_files, tmp_path):
+    from qwenasr_desktop.cli import main
+    from qwenasr_desktop.emulator.cli_commands import local_models
+
+    folder = _linked_folder(tmp_path / "tiny", tiny_files)
+    default, mapping = local_models("tiny.en", [f"fun-asr= {folder}"])
+    assert default == "local-whisper-tiny.en" and mapping == {"fun-asr": f"folder:{folder}"}
+    with pytest.raises(ValueError, match="write CLOUD_MODEL=LOCAL_MODEL"):
+        local_models(None, [str(folder)])
+    (folder / "config.json").unlink()
+    with pytest.raises(ModelMissingError, match=r"has no config\.json"):
+        local_models(None, [f"fun-asr={folder}"])
+    assert main(["emulator", "--port", "0", "--local-model", str(folder)]) == 2  # never starts serving
+
+
+@pytest.mark.slow
+def test_emulator_serves_a_cloud_name_with_a_folder_model(engine, tiny_files, tmp_path, manifest):
+    from emulators import serving  # tests/ is on sys.path
+
+    from qwenasr_desktop.engines.dashscope import DashScopeEngine
+    from qwenasr_desktop.engines.dashscope.config import resolve_region
+
+    rec = manifest["sh_en_lj001_0003"]
+    folder = _linked_folder(tmp_path / "tiny", tiny_files)
+    flash = "fun-asr-flash-2026-06-15"
+    with serving("sk-folder-0123456789", engine) as server:
+        server.recognizer.model_map[flash] = packaged_models.resolve_name(str(folder))
+        seen = []
+        real = engine.recognize
+        engine.recognize = lambda audio, options, *a, **kw: seen.append(options.model) or real(
+            audio, options, *a, **kw)
+        client = DashScopeEngine(resolve_region(server.base_url), "sk-folder-0123456789")
+        try:
+            tr = client.recognize(rec["audio_path"], RecognitionOptions(model=flash))
+        finally:
+            client.close()
+            del engine.recognize
+    assert seen == [f"folder:{folder}"] and "netherlands" in tr.text.lower()

@@ -71,14 +71,15 @@ _folders: dict[str, ModelFolder] = {}  # model id -> its validated folder
 def resolve_name(name: str) -> str:
     """The model table's name for a CLI/UI name: base, tiny.en, a folder path or "folder:<path>".
 
-    A folder is validated (ModelFolderError says what is wrong) and registered in the model table
-    the first time; the CLI, the emulator and the pickers all resolve names here."""
+    A folder is validated (ModelFolderError says what is wrong) and registered in the model table;
+    again at every call until it is loaded (a few file checks and the weights' headers), since the
+    user may have changed it. The CLI, the emulator and the pickers all resolve names here."""
     if name in ALIASES:
         return ALIASES[name]
     if is_folder_model(name) or looks_like_path(name):
         path = folder_model_path(name) if is_folder_model(name) else name
         known = _folders.get(name)
-        if known is not None:
+        if known is not None and known.model_id in _cache:
             return known.model_id
         folder = inspect_folder(path)
         folder.register()
