@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...core.models import folder_model_id, folder_model_info, register_folder_model
+from ...core.models import folder_model_id, folder_model_info, register_folder_model, unregister_folder_model
 from ..base import ModelMissingError
 from .ct2_weights import Ct2FormatError, read_ct2_variables
 
@@ -249,3 +249,43 @@ def memory_problem(folder: ModelFolder, available: int | None = None) -> str:
         return ""
     return (f"{folder.label} needs about {needed / 2**30:.1f} GB of memory to load, but only "
             f"{available / 2**30:.1f} GB is available. Close other programs or choose a smaller model.")
+
+
+# ------------------------------------------------------------------ what the pickers offer
+_user_folders: list[str] = []
+_available: tuple[list[ModelFolder], list[str]] | None = None
+_registered: list[str] = []  # model ids this scan put in the model table
+
+
+def set_user_folders(paths: list[str]) -> None:
+    """The folders the user added in Settings (the UI keeps the list; this layer only reads it)."""
+    global _available
+    _user_folders[:] = [p for p in paths if p]
+    _available = None
+
+
+def available_models(refresh: bool = False) -> tuple[list[ModelFolder], list[str]]:
+    """(usable folder models, one message per unusable one): the added folders, then the
+    Hugging Face cache; each usable one is registered in the model table. Scanned once per
+    process unless `refresh` (or the folder list changed): the pickers ask often."""
+    global _available
+    if _available is not None and not refresh:
+        return _available
+    for old in _registered:
+        unregister_folder_model(old)  # a removed folder leaves the pickers
+    models: list[ModelFolder] = []
+    problems: list[str] = []
+    for path in _user_folders:
+        try:
+            models.append(inspect_folder(path))
+        except ModelFolderError as e:
+            problems.append(str(e))
+    seen = {m.path for m in models}
+    for entry in find_cached_models():
+        if entry.model is None:
+            problems.append(entry.problem)
+        elif entry.model.path not in seen:
+            models.append(entry.model)
+    _registered[:] = [m.register() for m in models]
+    _available = (models, problems)
+    return _available

@@ -192,6 +192,9 @@ def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
             return model
         folder = _folders.get(name)
         model = _load_folder(folder, cpu_threads) if folder else _load_packaged(name, cpu_threads)
+        from .model_speed import measure_on_first_use
+
+        measure_on_first_use(name, model)  # the Models page's "0.3 x real time here"
         _cache[name] = model
         return model
 
