@@ -130,7 +130,7 @@ def test_memory_check_speaks_before_loading(base_folder):
     folder = inspect_folder(base_folder)
     assert memory_problem(folder, available=64 << 30) == ""
     message = memory_problem(folder, available=100 << 20)
-    assert message.startswith(f"{folder.label} needs about 0.5 GB of memory to load, but only 0.1 GB")
+    assert message.startswith(f"{folder.label} needs about 0.7 GB of memory to load, but only 0.1 GB")
     meminfo = base_folder.parent / "meminfo"
     meminfo.write_text("MemTotal:       24683584 kB\nMemAvailable:    2048 kB\n")
     assert model_folders.mem_available(str(meminfo)) == 2048 * 1024
