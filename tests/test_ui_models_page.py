@@ -57,6 +57,8 @@ def test_models_page_adds_validated_folders_and_the_picker_offers_them(qtbot, ti
     assert page.add_folder(str(mine)) and page.table.rowCount() == 4
     assert page.message.text() == "Added my-tiny: English only (.en), 72 MB."
     assert not page.add_folder(str(mine)) and "already listed" in page.message.text()
+    offered = [m.name for m in models_for_choice(EngineChoice.OFFLINE, Mode.FILE)]
+    assert f"folder:{mine}" not in offered  # not before Settings is applied
     page.apply()
     assert saved_folders(AppSettings(tmp_path / "settings.ini")) == [str(mine)]
 
@@ -79,13 +81,14 @@ def test_models_page_adds_validated_folders_and_the_picker_offers_them(qtbot, ti
 
 
 def test_speed_is_measured_once_on_first_use_and_saved(qtbot, tmp_path, monkeypatch):
+    from qwenasr_desktop.core.user_models import USER_MODELS
     from qwenasr_desktop.engines.local import model_speed
     from qwenasr_desktop.ui.settings.models_page import speed_text
     from qwenasr_desktop.ui.settings.user_models import install_user_models, saved_speeds
     from qwenasr_desktop.ui.settings_keys import AppSettings
 
-    monkeypatch.setattr(model_speed, "_speeds", {})
-    monkeypatch.setattr(model_speed, "_on_measured", None)
+    monkeypatch.setattr(USER_MODELS, "speeds", {})
+    monkeypatch.setattr(USER_MODELS, "on_measured", None)
     model = packaged_models.load_model("tiny.en")
     assert model_speed.measure_on_first_use("tiny", model) is None  # the CLI: never probed
     settings = AppSettings(tmp_path / "settings.ini")

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core.models import folder_model_id, folder_model_info, register_folder_model, unregister_folder_model
+from ...core.user_models import USER_MODELS
 from ..base import ModelMissingError
 from .ct2_weights import Ct2FormatError, read_ct2_variables
 
@@ -253,30 +254,22 @@ def memory_problem(folder: ModelFolder, available: int | None = None) -> str:
 
 
 # ------------------------------------------------------------------ what the pickers offer
-_user_folders: list[str] = []
 _available: tuple[list[ModelFolder], list[str]] | None = None
-_registered: list[str] = []  # model ids this scan put in the model table
+_scanned_folders: list[str] = []  # USER_MODELS.folders when _available was made
+_registered: list[str] = []  # model ids the last scan put in the model table
 
 
 def set_user_folders(paths: list[str]) -> None:
     """The folders the user added in Settings (the UI keeps the list; this layer only reads it)."""
-    global _available
-    _user_folders[:] = [p for p in paths if p]
-    _available = None
+    USER_MODELS.folders[:] = [p for p in paths if p]
 
 
-def available_models(refresh: bool = False) -> tuple[list[ModelFolder], list[str]]:
-    """(usable folder models, one message per unusable one): the added folders, then the
-    Hugging Face cache; each usable one is registered in the model table. Scanned once per
-    process unless `refresh` (or the folder list changed): the pickers ask often."""
-    global _available
-    if _available is not None and not refresh:
-        return _available
-    for old in _registered:
-        unregister_folder_model(old)  # a removed folder leaves the pickers
+def scan(folders: list[str]) -> tuple[list[ModelFolder], list[str]]:
+    """(usable folder models, one message per unusable one): `folders`, then the Hugging Face
+    cache's models that are not among them. Reads; registers nothing."""
     models: list[ModelFolder] = []
     problems: list[str] = []
-    for path in _user_folders:
+    for path in folders:
         try:
             models.append(inspect_folder(path))
         except ModelFolderError as e:
@@ -287,6 +280,19 @@ def available_models(refresh: bool = False) -> tuple[list[ModelFolder], list[str
             problems.append(entry.problem)
         elif entry.model.path not in seen:
             models.append(entry.model)
-    _registered[:] = [m.register() for m in models]
-    _available = (models, problems)
+    return models, problems
+
+
+def available_models(refresh: bool = False) -> tuple[list[ModelFolder], list[str]]:
+    """scan() of the user's folders, each usable model registered in the model table (and those
+    of the previous scan unregistered). Once per process unless `refresh` or the folder list
+    changed: the pickers ask often."""
+    global _available
+    if _available is not None and not refresh and _scanned_folders == USER_MODELS.folders:
+        return _available
+    for old in _registered:
+        unregister_folder_model(old)  # a removed folder leaves the pickers
+    _scanned_folders[:] = USER_MODELS.folders
+    _available = scan(USER_MODELS.folders)
+    _registered[:] = [m.register() for m in _available[0]]
     return _available

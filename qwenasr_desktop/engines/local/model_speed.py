@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ...core.user_models import USER_MODELS
 from ..base import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -50,31 +51,27 @@ def measure_speed(model: LoadedModel) -> float:
     return (encode_s + TOKENS_PER_WINDOW * step_s) / WINDOW_S
 
 
-_speeds: dict[str, float] = {}  # model name -> estimated RTF
-_on_measured: Callable[[str, float], None] | None = None
-
-
 def remember_speeds(known: dict[str, float], on_measured: Callable[[str, float], None] | None) -> None:
     """The app's saved estimates, and where a new one goes. Until this is called (the CLI, tests)
     no model is probed: a command-line run should not pay for a number only the Models page shows."""
-    global _on_measured
-    _speeds.update(known)
-    _on_measured = on_measured
+    USER_MODELS.speeds.update(known)
+    USER_MODELS.on_measured = on_measured
 
 
 def speed_of(name: str) -> float | None:
-    return _speeds.get(name)
+    return USER_MODELS.speeds.get(name)
 
 
 def measure_on_first_use(name: str, model: LoadedModel) -> float | None:
     """Probe a freshly loaded model once ever (the estimate is saved by the app); None if not
     probed or the probe failed, which never fails the load itself."""
-    if _on_measured is None or name in _speeds:
+    save = USER_MODELS.on_measured
+    if save is None or name in USER_MODELS.speeds:
         return None
     try:
-        rtf = _speeds[name] = measure_speed(model)
-        _on_measured(name, rtf)
+        rtf = USER_MODELS.speeds[name] = measure_speed(model)
+        save(name, rtf)
     except Exception:  # neither the probe nor saving it may turn a working model into an error
         log.warning("could not measure or save the speed of %s", name, exc_info=True)
-        return _speeds.get(name)
+        return USER_MODELS.speeds.get(name)
     return rtf

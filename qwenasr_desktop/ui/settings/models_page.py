@@ -105,13 +105,14 @@ class ModelsPage(QWidget):
             self.refresh()
 
     def apply(self) -> None:
+        """Save the list; the pickers offer its models from now on."""
         save_folders(self.settings, self.folders)
         model_folders.set_user_folders(self.folders)
+        model_folders.available_models(refresh=True)
 
     def refresh(self) -> None:
-        """Re-read every folder: the pickers offer what this lists once Settings is applied."""
-        model_folders.set_user_folders(self.folders)
-        models, problems = model_folders.available_models(refresh=True)
+        """Re-read every folder (nothing changes for the pickers until apply)."""
+        models, problems = model_folders.scan(self.folders)
         self.table.setRowCount(0)
         self._add_packaged()
         for m in models:

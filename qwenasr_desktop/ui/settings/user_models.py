@@ -11,6 +11,7 @@ import json
 
 from PySide6.QtCore import QObject, Signal
 
+from ...core.user_models import USER_MODELS
 from ..settings_keys import AppSettings, Key
 
 
@@ -56,11 +57,10 @@ class SpeedKeeper(QObject):
 
 
 def install_user_models(settings: AppSettings, parent: QObject | None = None) -> SpeedKeeper:
-    """Tell the engine layer the added folders and the known speeds (cheap: nothing is read yet)."""
-    from ...engines.local.model_folders import set_user_folders
-    from ...engines.local.model_speed import remember_speeds
-
-    set_user_folders(saved_folders(settings))
+    """Hand the added folders and the known speeds to the engine layer through core's shared
+    state: at start-up, without importing the engine (nothing is read until a picker asks)."""
     keeper = SpeedKeeper(settings, parent)
-    remember_speeds(saved_speeds(settings), keeper.measured.emit)
+    USER_MODELS.folders[:] = saved_folders(settings)
+    USER_MODELS.speeds.update(saved_speeds(settings))
+    USER_MODELS.on_measured = keeper.measured.emit
     return keeper
