@@ -126,6 +126,15 @@ def test_hf_cache_snapshots_are_listed_with_their_problems(tiny_files, tmp_path,
     assert broken.model is None and "has no tokenizer.json" in broken.problem
 
 
+def test_a_model_that_will_not_fit_is_refused_before_loading(tiny_files, tmp_path, monkeypatch):
+    folder = _linked_folder(tmp_path / "tiny-too-big", tiny_files)
+    monkeypatch.setattr(model_folders, "mem_available", lambda: 100 << 20)
+    with pytest.raises(ModelMissingError, match=r"tiny-too-big needs about 0\.5 GB .* only 0\.1 GB is "
+                                                r"available\. Close other programs"):
+        packaged_models.load_model(str(folder))
+    assert not packaged_models.is_loaded(str(folder))
+
+
 def test_memory_check_speaks_before_loading(base_folder):
     folder = inspect_folder(base_folder)
     assert memory_problem(folder, available=64 << 30) == ""

@@ -30,7 +30,7 @@ def hf_cache(tiny_files, tmp_path, monkeypatch) -> Path:
 
 
 def test_models_page_adds_validated_folders_and_the_picker_offers_them(qtbot, tiny_files, tmp_path,
-                                                                       hf_cache, repo):
+                                                                       hf_cache, repo, monkeypatch):
     from qwenasr_desktop.core.models import Mode
     from qwenasr_desktop.ui.recognition.engine_choice import models_for_choice
     from qwenasr_desktop.ui.recognition.engine_labels import EngineChoice
@@ -45,8 +45,8 @@ def test_models_page_adds_validated_folders_and_the_picker_offers_them(qtbot, ti
     rows = [[page.table.item(r, c).text() for c in range(page.table.columnCount())]
             for r in range(page.table.rowCount())]
     assert [r[0] for r in rows] == ["Whisper base", "Whisper tiny.en", "Systran/faster-whisper-tiny.en"]
-    assert rows[2][1:3] == ["English only (.en)", "72 MB"] and rows[2][4].startswith("Hugging Face cache")
-    assert rows[2][3] == "measured on first use" and rows[2][5] == "fits in memory"
+    assert rows[2][1:] == ["English only (.en)", "72 MB", "measured on first use", "fits",
+                           "Hugging Face cache"]
     page.table.selectRow(2)
     assert not page.remove_button.isEnabled()  # the cache is listed read-only
 
@@ -78,6 +78,11 @@ def test_models_page_adds_validated_folders_and_the_picker_offers_them(qtbot, ti
     page.apply()
     assert page.table.rowCount() == 3 and saved_folders(settings) == []
     assert f"folder:{mine}" not in [m.name for m in models_for_choice(EngineChoice.OFFLINE, Mode.FILE)]
+    monkeypatch.setattr(model_folders, "mem_available", lambda: 200 << 20)  # 200 MB free
+    page.refresh()
+    cell = page.table.item(2, 4)
+    assert cell.text().startswith("Systran/faster-whisper-tiny.en needs about 0.5 GB of memory to load")
+    assert cell.foreground().color().name() == "#ff0000"
 
 
 def test_speed_is_measured_once_on_first_use_and_saved(qtbot, tmp_path, monkeypatch):
@@ -97,4 +102,4 @@ def test_speed_is_measured_once_on_first_use_and_saved(qtbot, tmp_path, monkeypa
     assert rtf is not None and np.isfinite(rtf) and rtf > 0
     assert saved_speeds(AppSettings(tmp_path / "settings.ini")) == {"tiny": round(rtf, 3)}
     assert model_speed.measure_on_first_use("tiny", model) is None  # known: not probed again
-    assert speed_text("tiny") == f"{rtf:.2f} × real time"
+    assert speed_text("tiny") == f"about {rtf:.2f} × real time"

@@ -30,14 +30,17 @@ from ...engines.local.model_speed import speed_of
 from ..settings_keys import AppSettings
 from .user_models import save_folders, saved_folders
 
-COLUMNS = ("Model", "Languages", "Size", "Speed here", "Where", "Note")
+COLUMNS = ("Model", "Languages", "Size", "Speed here", "Memory", "Where")
+MEMORY_COLUMN = 4
 ERROR_STYLE = "color: #b3261e;"
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
 def speed_text(name: str) -> str:
+    """The first-use estimate for continuous speech; short clips and hotword runs take longer
+    (each clip pays a whole 30 s window; hotwords add a biased decode), see benchmarks/models.py."""
     rtf = speed_of(name)
-    return f"{rtf:.2f} × real time" if rtf is not None else "measured on first use"
+    return f"about {rtf:.2f} × real time" if rtf is not None else "measured on first use"
 
 
 def _size_text(size: int) -> str:
@@ -52,7 +55,9 @@ class ModelsPage(QWidget):
         layout = QVBoxLayout(self)
         intro = QLabel("Whisper models in faster-whisper's CTranslate2 format that are already on this "
                        "computer can be used offline, with the same weighted hotwords. Nothing is "
-                       "downloaded. Folders in the Hugging Face cache are listed by themselves.")
+                       "downloaded. Folders in the Hugging Face cache are listed by themselves. "
+                       "Speed is estimated once, the first time a model is used, for long recordings "
+                       "of continuous speech; short clips and hotwords take longer.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -127,23 +132,23 @@ class ModelsPage(QWidget):
         for name, label, langs, size in (
                 (LOCAL_BASE, "Whisper base", "multilingual", BASE_MODEL_BIN_SIZE),
                 (LOCAL_TINY_EN, "Whisper tiny.en", "English only (.en)", TINY_EN_MODEL_BIN_SIZE)):
-            self._put((label, langs, _size_text(size), speed_text(name), "installed with the app", ""))
+            self._put((label, langs, _size_text(size), speed_text(name), "", "installed with the app"))
 
     def _add_row(self, m: ModelFolder) -> None:
-        where = str(m.path) if m.source == "added" else f"Hugging Face cache: {m.path}"
+        added = m.source == "added"
         note = memory_problem(m)
-        self._put((m.label, m.languages_text, _size_text(m.size_bytes), speed_text(m.model_id), where,
-                   note or "fits in memory"), path=str(m.path) if m.source == "added" else "",
-                  error=bool(note))
+        self._put((m.label, m.languages_text, _size_text(m.size_bytes), speed_text(m.model_id),
+                   note or "fits", str(m.path) if added else "Hugging Face cache"),
+                  path=str(m.path) if added else "", error=bool(note), where=str(m.path))
 
-    def _put(self, cells: tuple[str, ...], path: str = "", error: bool = False) -> None:
+    def _put(self, cells: tuple[str, ...], path: str = "", error: bool = False, where: str = "") -> None:
         r = self.table.rowCount()
         self.table.insertRow(r)
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(PATH_ROLE, path)
-            item.setToolTip(text)
-            if error and c == len(cells) - 1:
+            item.setToolTip(where if c == len(cells) - 1 and where else text)
+            if error and c == MEMORY_COLUMN:
                 item.setForeground(Qt.GlobalColor.red)
             self.table.setItem(r, c, item)
 
