@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--hotwords", required=True, help="hotword list file (JSON, CSV, TSV or text)")
     tu.add_argument("--engine", default=LOCAL, choices=list(ENGINE_NAMES))
     tu.add_argument("--region", default="intl", help="dashscope: intl, cn or a base URL")
-    tu.add_argument("--model", dest="tune_model", help="local: base or tiny.en; dashscope: fun-asr, ...")
+    tu.add_argument("--model", dest="tune_model",
+                    help="local: base, tiny.en or a faster-whisper model folder; dashscope: fun-asr, ...")
     tu.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
     tu.add_argument("--lang", help="language of the references for scoring (en, zh); default: detect")
     tu.add_argument("--option", action="append", help="engine extra KEY=VALUE, e.g. prompt_min_weight=9")
@@ -324,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("audio")
     t.add_argument("--engine", default=LOCAL, choices=[LOCAL])
     t.add_argument("--model", dest="transcribe_model", default="base",
-                   help="local: base (multilingual, default) or tiny.en")
+                   help="local: base (multilingual, default), tiny.en or the path of a "
+                        "faster-whisper model folder")
     t.add_argument("--hotwords", help="hotword list file (JSON, CSV, TSV or text)")
     t.add_argument("--context", action="append", help="prior conversation or notes (repeatable)")
     t.add_argument("--language-hints", help="comma-separated, e.g. zh,en")

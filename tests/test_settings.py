@@ -70,6 +70,8 @@ SAMPLE = {
     Key.DEBUG_LOGGING: True,
     Key.WELCOME_SEEN: True,
     Key.CHINESE_SCRIPT: "traditional",
+    Key.MODEL_FOLDERS: '["/models/faster-whisper-large-v3", "/模型/small"]',
+    Key.MODEL_SPEEDS: '{"local-whisper-base": 0.31, "folder:/models/a,b": 2.5}',
 }
 
 

@@ -135,6 +135,40 @@ MODELS: dict[str, ModelInfo] = {m.name: m for m in (
 
 DEFAULT_MODEL = LOCAL_BASE
 
+# A Whisper model in a folder the user already has (faster-whisper's CTranslate2 format) is named
+# by its folder: "folder:/abs/path". The engine layer inspects the folder and registers it here,
+# so every part of the app that asks this table (hotword rules, pickers) treats it like base.
+FOLDER_PREFIX = "folder:"
+_FOLDER_MODELS: dict[str, ModelInfo] = {}
+
+
+def folder_model_id(path: str) -> str:
+    return FOLDER_PREFIX + path
+
+
+def is_folder_model(name: str) -> bool:
+    return name.startswith(FOLDER_PREFIX)
+
+
+def folder_model_path(name: str) -> str:
+    return name[len(FOLDER_PREFIX):]
+
+
+def folder_model_info(path: str, label: str, multilingual: bool) -> ModelInfo:
+    """What a folder model accepts: the same hotword rules and context as the packaged models."""
+    langs = WHISPER_LANGUAGES if multilingual else ("en",)
+    kind = "multilingual" if multilingual else "English only"
+    return ModelInfo(folder_model_id(path), Provider.LOCAL, (Mode.REALTIME, Mode.FILE), RuleSet.FUNASR,
+                     True, langs, langs, description=f"Whisper {label} ({kind}, your folder)")
+
+
+def register_folder_model(info: ModelInfo) -> None:
+    _FOLDER_MODELS[info.name] = info
+
+
+def unregister_folder_model(name: str) -> None:
+    _FOLDER_MODELS.pop(name, None)
+
 
 class UnknownModelError(KeyError):
     def __str__(self) -> str:
@@ -144,11 +178,12 @@ class UnknownModelError(KeyError):
 def model_info(name: str) -> ModelInfo:
     """Look a model up by exact name: date-suffixed snapshots are different models on the cloud."""
     try:
-        return MODELS[name]
+        return MODELS[name] if name in MODELS else _FOLDER_MODELS[name]
     except KeyError:
         raise UnknownModelError(name) from None
 
 
 def models_for(provider: Provider | None = None, mode: Mode | None = None) -> list[ModelInfo]:
-    return [m for m in MODELS.values()
+    """The table's models, then the registered folder models (local, after the packaged ones)."""
+    return [m for m in (*MODELS.values(), *_FOLDER_MODELS.values())
             if (provider is None or m.provider is provider) and (mode is None or mode in m.modes)]

@@ -40,6 +40,7 @@ class Recognizer:
         self._engine = engine if isinstance(engine, Engine) else None
         self._factory = engine if callable(engine) and not isinstance(engine, Engine) else _default_engine
         self.local_model = local_model
+        self.model_map: dict[str, str] = {}  # cloud model name -> local model (a folder, say)
         self._lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emulator-engine")
 
@@ -66,6 +67,6 @@ class Recognizer:
                 info = None
             hotwords = effective_hotwords(vocabulary.items, hints, info)
         # Fun-ASR honours only the first hint; the local engine gets the same single hint.
-        return RecognitionOptions(model=self.local_model, hotwords=hotwords,
+        return RecognitionOptions(model=self.model_map.get(model, self.local_model), hotwords=hotwords,
                                   language_hints=hints[:1], context=context,
                                   extra={"cloud_model": model})

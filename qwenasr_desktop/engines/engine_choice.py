@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 
 from ..core.hotwords import Hotword, effective_hotwords, errors, validate_items
-from ..core.models import Mode, ModelInfo, Provider, model_info, models_for
+from ..core.models import Mode, ModelInfo, Provider, is_folder_model, model_info, models_for
 from .base import Engine, EngineError
 from .engine_labels import EngineChoice
 from .factory import DASHSCOPE, LOCAL
@@ -70,10 +70,18 @@ def can_run_concurrently(choice: EngineChoice, cpu_count: int | None = None) -> 
 
 def models_for_choice(choice: EngineChoice, mode: Mode) -> list[ModelInfo]:
     if choice is EngineChoice.OFFLINE:
+        from .local.model_folders import available_models
+
+        available_models()  # registers the user's folders and the HF cache's models (scanned once)
         return models_for(Provider.LOCAL, mode)
     if mode is Mode.FILE:  # a file can go to file transcription or to flash (short clips, context)
         return models_for(Provider.DASHSCOPE, Mode.FILE) + models_for(Provider.DASHSCOPE, Mode.FLASH)
     return models_for(Provider.DASHSCOPE, mode)
+
+
+def picker_label(m: ModelInfo) -> str:
+    """A model's name in the picker; a folder model by its short description, not its long path."""
+    return m.description if is_folder_model(m.name) else m.name
 
 
 def capability_text(m: ModelInfo) -> str:

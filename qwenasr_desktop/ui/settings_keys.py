@@ -47,6 +47,8 @@ class Key(Enum):
     DEBUG_LOGGING = KeySpec("logs/debug", bool, False)
     CHINESE_SCRIPT = KeySpec("recognition/chinese_script", str, "simplified")  # or "traditional"
     WELCOME_SEEN = KeySpec("first_run/welcome_seen", bool, False)
+    MODEL_FOLDERS = KeySpec("models/folders", str, "[]")  # JSON list of the user's model folders
+    MODEL_SPEEDS = KeySpec("models/speeds", str, "{}")  # JSON {model name: estimated RTF here}
 
     @property
     def spec(self) -> KeySpec:

@@ -8,6 +8,7 @@ into the buffer: nothing is copied until the decoder converts what it needs to f
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
@@ -21,7 +22,7 @@ class Ct2FormatError(ValueError):
     pass
 
 
-def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
+def read_ct2_variables(buf: bytes | memoryview) -> tuple[str, dict[str, np.ndarray]]:
     """(spec name, {variable name: array}) of a CT2 model file's bytes."""
     view = memoryview(buf)  # slices are views: no copy of the large weights while holding the GIL
     pos = 0
@@ -70,3 +71,31 @@ def read_ct2_variables(buf: bytes) -> tuple[str, dict[str, np.ndarray]]:
             raise
         raise Ct2FormatError(f"the model file is truncated or damaged ({e})") from None
     return spec, variables
+
+
+class DequantizedVariables(Mapping[str, np.ndarray]):
+    """The variables with quantized weights turned back into float32 as each one is read.
+
+    A user's model may have been converted with `--quantization int8` (or int16): then a linear
+    weight is stored as integers plus a `weight_scale` (CT2: q = round(w * scale), per output row
+    for int8, one number for int16). One weight at a time, never all of them: a large model's
+    decoder in float32 would need gigabytes."""
+
+    def __init__(self, variables: dict[str, np.ndarray]) -> None:
+        self._v = variables
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        arr = self._v[name]
+        scale = self._v.get(name + "_scale") if name.endswith("/weight") else None
+        if scale is None or arr.dtype.kind == "f":
+            return arr
+        scale = np.asarray(scale, np.float32)
+        if scale.ndim == 1 and scale.shape[0] == arr.shape[0] and arr.ndim > 1:
+            scale = scale.reshape(-1, *([1] * (arr.ndim - 1)))
+        return arr.astype(np.float32) / scale
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._v)
+
+    def __len__(self) -> int:
+        return len(self._v)

