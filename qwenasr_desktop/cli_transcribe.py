@@ -1,0 +1,407 @@
+"""`qwenasr transcribe FILE|DIR ...`: one file to stdout, or a batch into --output-dir.
+
+The engine works on a worker thread and reports over a queue; the main thread draws the
+progress, writes each finished file and listens for Ctrl-C. So a cancel is answered at once
+(however long the engine's current step), and nothing is written after the user said stop.
+
+Exit codes: 0 every file written, 1 some file failed (every other file is still written),
+2 bad usage or input nothing could start with, 130 cancelled (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cli_files import load_hotwords
+from .cli_outputs import (
+    InputError,
+    OutputFormat,
+    collect_inputs,
+    output_paths,
+    write_transcript,
+)
+from .cli_progress import BatchProgress
+from .core.models import Mode, UnknownModelError, model_info, models_for
+from .core.transcript import Transcript, clock
+from .engines.base import (
+    CancelToken,
+    ChunkDone,
+    Engine,
+    EngineCancelledError,
+    EngineError,
+    RecognitionOptions,
+)
+from .engines.factory import DASHSCOPE, LOCAL
+
+DEFAULT_MODELS = {LOCAL: "base", DASHSCOPE: "fun-asr"}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Arguments that cannot work together; the message says which and why."""
+
+
+# --- events from the worker thread ------------------------------------------------------------
+
+@dataclass
+class Progressed:
+    index: int
+    fraction: float
+    detail: str = ""
+
+
+@dataclass
+class Finished:
+    index: int
+    transcript: Transcript | None = None
+    error: str = ""
+
+
+@dataclass
+class WorkerEnded:
+    error: str = ""  # set when the whole run failed (not one file)
+
+
+@dataclass
+class Outcome:
+    source: Path
+    output: Path | None = None
+    transcript: Transcript | None = None
+    error: str = ""
+    done: bool = False
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    cancelled: bool = False
+    fatal: str = ""  # the run stopped as a whole (e.g. the service refused the key)
+    worker: threading.Thread | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        n = len(self.outcomes)
+        written = sum(o.done and not o.error for o in self.outcomes)
+        failed = [o for o in self.outcomes if o.error]
+        text = f"{n} file{'s' if n != 1 else ''}: {written} written"
+        if failed:
+            text += f", {len(failed)} failed: " + "; ".join(
+                f"{o.source}: {_one_line(o.error)}" for o in failed)
+        pending = n - written - len(failed)
+        if self.cancelled:
+            text = f"cancelled: {text}, {pending} not done"
+        elif self.fatal:
+            text += f"; stopped: {_one_line(self.fatal)}"
+        return text
+
+    @property
+    def exit_code(self) -> int:
+        if self.cancelled:
+            return EXIT_CANCELLED
+        return EXIT_FAILED if self.fatal or any(o.error for o in self.outcomes) else EXIT_OK
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- options ------------------------------------------------------------------------------------
+
+def check_usage(args: argparse.Namespace) -> str:
+    """The model to use; UsageError for options that do not fit the engine or the model."""
+    model = args.transcribe_model or DEFAULT_MODELS[args.engine]
+    if args.vocabulary_id and args.hotwords:
+        raise UsageError("--vocabulary-id and --hotwords cannot be used together: give the cloud "
+                         "list's id, or a hotword file to make (or reuse) a list from, not both")
+    if args.speakers is not None and not 1 <= args.speakers <= 100:
+        raise UsageError(f"--speakers takes the number of speakers (1 to 100), got {args.speakers}")
+    if args.engine == LOCAL:
+        if args.vocabulary_id:
+            raise UsageError("--vocabulary-id names a cloud list: it needs --engine dashscope "
+                             "(the offline engine takes --hotwords FILE)")
+        if args.diarize or args.speakers:
+            raise UsageError("--diarize/--speakers need --engine dashscope (the offline engine does "
+                             "not separate speakers)")
+        return model
+    try:
+        info = model_info(model)
+    except UnknownModelError as e:
+        raise UsageError(str(e)) from None
+    if info.is_local:
+        raise UsageError(f"{model} is an offline model; use --engine local, or a DashScope model "
+                         f"such as {DEFAULT_MODELS[DASHSCOPE]}")
+    if args.context and not info.supports_context:
+        takers = ", ".join(m.name for m in models_for() if m.supports_context and not m.is_local)
+        raise UsageError(f"{model} does not take context (--context); models that do: {takers}")
+    if (args.hotwords or args.vocabulary_id) and not info.supports_hotwords:
+        raise UsageError(f"{model} ignores hotwords; leave out --hotwords/--vocabulary-id or pick "
+                         "another model")
+    if (args.diarize or args.speakers) and not info.supports(Mode.FILE):
+        raise UsageError(f"speaker separation (--diarize) needs a file-transcription model, not {model}")
+    return model
+
+
+def recognition_options(args: argparse.Namespace, model: str, hotwords: list,
+                        vocabulary_id: str | None) -> RecognitionOptions:
+    from .core.context import Context
+
+    extra: dict = {}
+    if args.diarize or args.speakers:
+        extra["diarization_enabled"] = True
+        if args.speakers:
+            extra["speaker_count"] = args.speakers
+    hints = [h.strip() for h in (args.language_hints or "").split(",") if h.strip()]
+    return RecognitionOptions(model=model, hotwords=hotwords, vocabulary_id=vocabulary_id,
+                              language_hints=hints, extra=extra,
+                              context=Context.from_texts(args.context) if args.context else None,
+                              chinese_script=args.chinese_script)
+
+
+def cloud_vocabulary(engine: Engine, hotwords: list, model: str, source: str) -> str:
+    """A cloud list with the file's hotwords (the cloud takes hotwords only that way)."""
+    from .engines.dashscope.engine import DashScopeEngine
+
+    assert isinstance(engine, DashScopeEngine)
+    vid, reused = engine.hotword_vocabulary(hotwords, model)
+    how = "reusing the identical cloud hotword list" if reused else "created the cloud hotword list"
+    print(f"{how} {vid} for {model} from {source} ({len(hotwords)} hotwords)", file=sys.stderr)
+    return vid
+
+
+# --- the worker -----------------------------------------------------------------------------------
+
+Post = Callable[[object], None]
+
+
+def recognize_each(engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
+                   post: Post, cancel: CancelToken) -> None:
+    """One recognition per file (the offline engine); the bar follows the audio position."""
+    for i, path in enumerate(inputs):
+        cancel.raise_if_cancelled()
+
+        def chunk(c: ChunkDone, i: int = i) -> None:
+            cp = c.checkpoint
+            post(Progressed(i, cp.fraction, f"{clock(cp.position_ms)} / {clock(cp.duration_ms)}"))
+
+        post(Progressed(i, 0.0, "starting"))
+        try:
+            post(Finished(i, engine.recognize(path, options, cancel=cancel, on_chunk=chunk)))
+        except EngineCancelledError:
+            raise
+        except EngineError as e:
+            post(Finished(i, error=str(e)))
+        except Exception as e:  # one odd file must not cost the others their transcripts
+            post(Finished(i, error=f"unexpected {type(e).__name__}: {e}"))
+
+
+def recognize_batch(engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
+                    post: Post, cancel: CancelToken) -> None:
+    """The cloud: one task for the batch (DashScopeEngine.recognize_files)."""
+    from .engines.dashscope.engine import DashScopeEngine
+
+    assert isinstance(engine, DashScopeEngine)
+    engine.recognize_files(
+        [str(p) for p in inputs], options, cancel=cancel,
+        progress=lambda i, stage, frac: post(Progressed(i, frac, stage)),
+        on_file=lambda i, r: post(Finished(i, r.transcript, str(r.error) if r.error else "")))
+
+
+def _work(run: Callable[..., None], engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
+          post: Post, cancel: CancelToken) -> None:
+    try:
+        run(engine, inputs, options, post, cancel)
+        post(WorkerEnded())
+    except EngineCancelledError:
+        post(WorkerEnded("cancelled"))
+    except EngineError as e:
+        post(WorkerEnded(str(e)))
+    except Exception as e:
+        post(WorkerEnded(f"unexpected {type(e).__name__}: {e}"))
+
+
+def run_batch(engine: Engine, inputs: list[Path], outputs: list[Path | None], options: RecognitionOptions,
+              fmt: OutputFormat, progress: BatchProgress) -> BatchReport:
+    """Recognize every input, writing each output as soon as its transcript is in (outputs[i]
+    None: keep the transcript in the report instead). Ctrl-C cancels: the engine is told to
+    stop and this returns at once; files already written stay."""
+    report = BatchReport([Outcome(p, o) for p, o in zip(inputs, outputs, strict=True)])
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    cancel = CancelToken()
+    # An engine that uploads files transcribes a batch as one cloud task; others go file by file.
+    run = recognize_batch if engine.capabilities.file_upload else recognize_each
+    worker = threading.Thread(target=_work, args=(run, engine, inputs, options, events.put, cancel),
+                              name="qwenasr-transcribe", daemon=True)
+    worker.start()
+    report.worker = worker
+    try:
+        while True:
+            try:
+                ev = events.get(timeout=0.2)  # a timeout keeps Ctrl-C deliverable on every platform
+            except queue.Empty:
+                continue
+            if isinstance(ev, WorkerEnded):
+                report.fatal = "" if ev.error == "cancelled" else ev.error
+                break
+            _handle(ev, report, fmt, progress)
+    except KeyboardInterrupt:
+        cancel.cancel()
+        report.cancelled = True
+    finally:
+        progress.close()
+    return report
+
+
+def _handle(ev: object, report: BatchReport, fmt: OutputFormat, progress: BatchProgress) -> None:
+    if isinstance(ev, Progressed):
+        progress.show(ev.index, str(report.outcomes[ev.index].source), ev.fraction, ev.detail)
+        return
+    assert isinstance(ev, Finished)
+    o = report.outcomes[ev.index]
+    o.done, o.transcript, o.error = True, ev.transcript, ev.error
+    if not o.error and o.output is not None and o.transcript is not None:
+        try:
+            write_transcript(o.output, o.transcript, fmt, title=o.source.stem)
+        except OSError as e:
+            o.error = f"cannot write {o.output}: {e.strerror or e}"
+        except UnicodeEncodeError as e:
+            o.error = f"cannot write {o.output}: the text is not valid Unicode ({e.reason})"
+    if o.error:
+        progress.file_done(f"failed: {o.source}: {_one_line(o.error)}")
+    else:
+        progress.file_done(f"wrote {o.output}" if o.output else f"done: {o.source}")
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    try:
+        model = check_usage(args)
+        _check_mode(args)
+        inputs = collect_inputs(args.audio, args.recursive) if args.output_dir else [Path(args.audio[0])]
+        out_dir = _output_dir(args.output_dir) if args.output_dir else None
+    except (UsageError, InputError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    hotwords = load_hotwords(args.hotwords) if args.hotwords else []
+    if hotwords is None:
+        return EXIT_USAGE
+    from .engines.factory import make_engine
+
+    try:
+        engine = make_engine(args.engine, region=args.region)
+    except EngineError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        vocabulary_id = args.vocabulary_id
+        if hotwords and not engine.capabilities.inline_hotwords:
+            vocabulary_id, hotwords = cloud_vocabulary(engine, hotwords, model, args.hotwords), []
+        options = recognition_options(args, model, hotwords, vocabulary_id)
+        if out_dir is None:
+            return _print_single(engine, inputs[0], options, args)
+        fmt = OutputFormat(args.format or OutputFormat.TXT)
+        report = run_batch(engine, inputs, list(output_paths(inputs, out_dir, fmt)), options, fmt,
+                           BatchProgress(len(inputs)))
+        print(report.summary(), file=sys.stderr)
+        return _stop_now(report) if report.cancelled else report.exit_code
+    except EngineError as e:  # the hotword list could not be made: nothing was recognized
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        engine.close()
+
+
+def _stop_now(report: BatchReport) -> int:
+    """After Ctrl-C: the exit code, once the engine has stopped; or, when it is still inside one
+    long native call (the offline decoder checks the cancel only between chunks), end the process
+    here. Shutting the interpreter down under a running decoder thread crashes it (SIGSEGV seen
+    with CTranslate2), and the user asked to stop now. Every finished file is already written:
+    the worker only recognizes, this thread writes."""
+    if report.worker is not None:
+        report.worker.join(0.3)
+        if report.worker.is_alive():
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_CANCELLED)
+    return EXIT_CANCELLED
+
+
+def _check_mode(args: argparse.Namespace) -> None:
+    """Printing (no --output-dir) takes one file; writing files takes the batch options."""
+    if args.output_dir:
+        for flag, given in (("--compare", args.compare), ("--json", args.json)):
+            if given:
+                raise UsageError(f"{flag} prints to the terminal; leave out --output-dir "
+                                 "(with --output-dir, --format json writes JSON files)")
+        return
+    if len(args.audio) > 1 or Path(args.audio[0]).is_dir():
+        raise UsageError("several files or a folder need --output-dir DIR (one output file per input)")
+    if args.format:
+        raise UsageError("--format needs --output-dir DIR; without it the transcript is printed "
+                         "(--json prints it as JSON)")
+    if args.recursive:
+        raise UsageError("--recursive is for folders, which need --output-dir DIR")
+
+
+def _output_dir(path: str) -> Path:
+    out = Path(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot use {path} as the output folder: {e.strerror or e}") from None
+    return out
+
+
+def _recognize_one(engine: Engine, path: Path, options: RecognitionOptions) -> Transcript | int:
+    """The transcript, or the exit code after printing why there is none."""
+    report = run_batch(engine, [path], [None], options, OutputFormat.TXT, BatchProgress(1))
+    o = report.outcomes[0]
+    if report.cancelled:
+        print("cancelled", file=sys.stderr)
+        return _stop_now(report)
+    if o.error or report.fatal or o.transcript is None:
+        print(f"error: {o.error or report.fatal or 'no transcript'}", file=sys.stderr)
+        return EXIT_USAGE
+    return o.transcript
+
+
+def _print_single(engine: Engine, path: Path, options: RecognitionOptions, args: argparse.Namespace) -> int:
+    """Print the transcript; --compare adds the run without hotwords and per-hotword hits."""
+    import json
+    from dataclasses import replace
+
+    from .core.metrics import hits_per_hotword
+
+    with_hw = _recognize_one(engine, path, options)
+    if isinstance(with_hw, int):
+        return with_hw
+    without = None
+    if args.compare:
+        without = _recognize_one(engine, path, replace(options, hotwords=[], vocabulary_id=None))
+        if isinstance(without, int):
+            return without
+    texts = [h.text for h in options.hotwords]
+    if args.json:
+        out: dict = with_hw.to_dict()
+        if without is not None:
+            out = {"with_hotwords": out, "without_hotwords": without.to_dict(),
+                   "hits_with": hits_per_hotword(with_hw.text, texts),
+                   "hits_without": hits_per_hotword(without.text, texts)}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if without is None:
+        print(with_hw.text)
+        return EXIT_OK
+    print(f"without hotwords: {without.text}")
+    print(f"with hotwords:    {with_hw.text}")
+    hw_with, hw_without = hits_per_hotword(with_hw.text, texts), hits_per_hotword(without.text, texts)
+    for h in texts:
+        print(f"  {h}: {hw_without[h]} -> {hw_with[h]}")
+    return EXIT_OK
+
