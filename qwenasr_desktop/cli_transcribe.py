@@ -95,9 +95,9 @@ class BatchReport:
                 f"{o.source}: {_one_line(o.error)}" for o in failed)
         pending = n - written - len(failed)
         if self.cancelled:
-            text = f"cancelled: {text}, {pending} not done"
-        elif self.fatal:
-            text += f"; stopped: {_one_line(self.fatal)}"
+            return f"cancelled: {text}, {pending} not done"
+        if self.fatal:
+            text += f"{', ' if not failed else '; '}{pending} not done; stopped: {_one_line(self.fatal)}"
         return text
 
     @property

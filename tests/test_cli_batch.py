@@ -321,3 +321,23 @@ def test_diarization_is_asked_for_and_speakers_reach_the_subtitles(clips, tmp_pa
     cues = parse_srt((out / f"{SHORT}.srt").read_text(encoding="utf-8"))
     assert [c[2] for c in cues] == ["Speaker 1: Good morning.", "Speaker 2: Hello there."]
     assert capsys.readouterr().err.strip() == "1 file: 1 written"
+
+
+def test_a_list_for_another_model_stops_the_batch_before_any_upload(emu, clips, tmp_path, capsys):
+    from qwenasr_desktop.core.hotwords import Hotword
+    from qwenasr_desktop.engines.factory import make_engine
+
+    engine = make_engine("dashscope", region=emu.base_url)
+    try:
+        vid = engine.create_vocabulary("other", "paraformer-v2", [Hotword("Kubernetes", 4)])
+    finally:
+        engine.close()
+    uploads_before = len(emu.store.uploads)
+    out = tmp_path / "out"
+    assert main(["transcribe", str(clips / f"{SHORT}.wav"), str(clips / f"{OTHER}.wav"),
+                 "--engine", "dashscope", "--region", emu.base_url, "--vocabulary-id", vid,
+                 "--output-dir", str(out)]) == 1
+    summary = capsys.readouterr().err.strip()
+    assert summary.startswith("2 files: 0 written, 2 not done; stopped: ") and "paraformer-v2" in summary
+    assert list(out.iterdir()) == []
+    assert len(emu.store.uploads) == uploads_before
