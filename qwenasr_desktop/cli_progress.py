@@ -50,14 +50,15 @@ class BatchProgress:
         if detail:
             self._file.set_postfix_str(detail, refresh=True)
 
-    def file_done(self, line: str) -> None:
-        """One file finished (written or failed): a line above the bars, the count goes up."""
+    def file_done(self, line: str | None) -> None:
+        """One file finished (written or failed): its line above the bars, the count goes up."""
         if not self.enabled:
             return
         self._close_file()
-        from tqdm import tqdm
+        if line is not None:
+            from tqdm import tqdm
 
-        tqdm.write(line, file=self.stream)
+            tqdm.write(line, file=self.stream)
         if self._files is not None:
             self._files.update(1)
 

@@ -271,10 +271,12 @@ def _handle(ev: object, report: BatchReport, fmt: OutputFormat, progress: BatchP
             o.error = f"cannot write {o.output}: {e.strerror or e}"
         except UnicodeEncodeError as e:
             o.error = f"cannot write {o.output}: the text is not valid Unicode ({e.reason})"
-    if o.error:
+    if o.output is None:  # printing one transcript: its error (if any) is printed after the bar
+        progress.file_done(None)
+    elif o.error:
         progress.file_done(f"failed: {o.source}: {_one_line(o.error)}")
     else:
-        progress.file_done(f"wrote {o.output}" if o.output else f"done: {o.source}")
+        progress.file_done(f"wrote {o.output}")
 
 
 # --- the command ----------------------------------------------------------------------------------
