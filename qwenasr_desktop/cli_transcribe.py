@@ -315,6 +315,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     except EngineError as e:  # the hotword list could not be made: nothing was recognized
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # while the hotword list was being made: nothing was recognized
+        print("cancelled: nothing was recognized", file=sys.stderr)
+        return EXIT_CANCELLED
     finally:
         engine.close()
 
@@ -326,7 +329,7 @@ def _stop_now(report: BatchReport) -> int:
     with CTranslate2), and the user asked to stop now. Every finished file is already written:
     the worker only recognizes, this thread writes."""
     if report.worker is not None:
-        report.worker.join(0.3)
+        report.worker.join(0.5)
         if report.worker.is_alive():
             sys.stdout.flush()
             sys.stderr.flush()
