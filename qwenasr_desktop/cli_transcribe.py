@@ -42,6 +42,7 @@ from .engines.factory import DASHSCOPE, LOCAL
 
 DEFAULT_MODELS = {LOCAL: "base", DASHSCOPE: "fun-asr"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
+WORKER_NAME = "qwenasr-transcribe"
 
 
 class UsageError(Exception):
@@ -236,7 +237,7 @@ def run_batch(engine: Engine, inputs: list[Path], outputs: list[Path | None], op
     # An engine that uploads files transcribes a batch as one cloud task; others go file by file.
     run = recognize_batch if engine.capabilities.file_upload else recognize_each
     worker = threading.Thread(target=_work, args=(run, engine, inputs, options, events.put, cancel),
-                              name="qwenasr-transcribe", daemon=True)
+                              name=WORKER_NAME, daemon=True)
     worker.start()
     report.worker = worker
     try:
@@ -315,25 +316,27 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     except EngineError as e:  # the hotword list could not be made: nothing was recognized
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:  # while the hotword list was being made: nothing was recognized
-        print("cancelled: nothing was recognized", file=sys.stderr)
-        return EXIT_CANCELLED
+    except KeyboardInterrupt:  # outside a batch's own handling (making the hotword list...)
+        print("cancelled", file=sys.stderr)
+        return _stop_now(None)
     finally:
         engine.close()
 
 
-def _stop_now(report: BatchReport) -> int:
+def _stop_now(report: BatchReport | None) -> int:
     """After Ctrl-C: the exit code, once the engine has stopped; or, when it is still inside one
     long native call (the offline decoder checks the cancel only between chunks), end the process
-    here. Shutting the interpreter down under a running decoder thread crashes it (SIGSEGV seen
-    with CTranslate2), and the user asked to stop now. Every finished file is already written:
-    the worker only recognizes, this thread writes."""
-    if report.worker is not None:
-        report.worker.join(0.5)
-        if report.worker.is_alive():
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(EXIT_CANCELLED)
+    here. Shutting the interpreter down under a running decoder thread crashes it (SIGSEGV or
+    SIGABRT seen with the native decoders), and the user asked to stop now. Every finished file
+    is already written: the worker only recognizes, the main thread writes."""
+    workers = [report.worker] if report is not None and report.worker is not None else [
+        t for t in threading.enumerate() if t.name == WORKER_NAME]
+    for w in workers:
+        w.join(0.2)
+    if any(w.is_alive() for w in workers):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_CANCELLED)
     return EXIT_CANCELLED
 
 
