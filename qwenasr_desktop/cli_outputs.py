@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .core import export
-from .core.transcript import Transcript
 from .storage.files import write_atomic
+
+if TYPE_CHECKING:
+    from .core.transcript import Transcript
 
 # What a folder argument contributes: the formats the audio loader reads (soundfile for WAV,
 # FLAC, OGG/Opus and MP3; PyAV for AAC/M4A and the audio of WebM/MP4). Files named one by one
@@ -87,6 +89,8 @@ def _key(path: Path) -> str:
 
 def write_transcript(path: Path, t: Transcript, fmt: OutputFormat, title: str = "") -> None:
     """Write `t` to `path` all or nothing (an old file stays as it was if this fails)."""
+    from .core import export  # imported here: `qwenasr` builds its parser from this module
+
     speakers = any(s.speaker is not None for s in t.sentences)
     if fmt is OutputFormat.DOCX:
         from .storage.docx_export import write_docx
