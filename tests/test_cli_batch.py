@@ -341,3 +341,43 @@ def test_a_list_for_another_model_stops_the_batch_before_any_upload(emu, clips, 
     assert summary.startswith("2 files: 0 written, 2 not done; stopped: ") and "paraformer-v2" in summary
     assert list(out.iterdir()) == []
     assert len(emu.store.uploads) == uploads_before
+
+
+@pytest.fixture()
+def fake_cloud():
+    """An emulator whose recognizer answers at once (these tests are about the batch, not speech)."""
+    with serving(KEY, ThreadedEngine()) as server:
+        yield server
+
+
+def test_a_failed_task_fails_every_file_and_says_why(fake_cloud, clips, tmp_path, capsys):
+    fake_cloud.faults.fail_file_tasks = 1
+    out = tmp_path / "out"
+    files = [str(clips / f"{SHORT}.wav"), str(clips / f"{OTHER}.wav")]
+    assert main(["transcribe", *files, "--engine", "dashscope", "--region", fake_cloud.base_url,
+                 "--output-dir", str(out)]) == 1
+    m = SUMMARY.match(capsys.readouterr().err.strip())
+    assert m and m.groups()[:3] == ("2", "0", "2"), m
+    assert [part.split(": ")[0] for part in m[4].split("; ")] == files
+    assert m[4].count("Fault injected: the task failed.") == 2
+    assert list(out.iterdir()) == []
+
+
+def test_ctrl_c_cancels_the_pending_cloud_task(fake_cloud, clips, tmp_path):
+    fake_cloud.faults.hold_file_tasks = True  # the task stays PENDING until cancelled
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DASHSCOPE_API_KEY": KEY}
+    p = subprocess.Popen([sys.executable, "-m", "qwenasr_desktop.cli", "transcribe", str(clips),
+                          "--engine", "dashscope", "--region", fake_cloud.base_url,
+                          "--output-dir", str(tmp_path / "out")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        while not fake_cloud.store.tasks and p.poll() is None:
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        p.kill()
+    assert p.returncode == 130, err
+    assert err.strip() == "cancelled: 3 files: 0 written, 3 not done"
+    [task] = fake_cloud.store.tasks.values()
+    assert task.status == "CANCELED"  # not left to run (and be billed) on the cloud
