@@ -1,8 +1,7 @@
 """`qwenasr transcribe FILE|DIR ...`: one file to stdout, or a batch into --output-dir.
 
-The engine works on a worker thread and reports over a queue; the main thread draws the
-progress, writes each finished file and listens for Ctrl-C. So a cancel is answered at once
-(however long the engine's current step), and nothing is written after the user said stop.
+Usage checks and options here; the run itself is cli_batch.run_batch (the engine on a worker
+thread, the main thread writing files and answering Ctrl-C).
 
 Exit codes: 0 every file written, 1 some file failed (every other file is still written),
 2 bad usage or input nothing could start with, 130 cancelled (Ctrl-C).
@@ -11,105 +10,28 @@ Exit codes: 0 every file written, 1 some file failed (every other file is still 
 from __future__ import annotations
 
 import argparse
-import os
-import queue
 import sys
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cli_files import load_hotwords
-from .cli_outputs import (
-    InputError,
-    OutputFormat,
-    collect_inputs,
-    output_paths,
-    write_transcript,
+from .cli_batch import (
+    EXIT_OK,
+    EXIT_USAGE,
+    run_batch,
+    stop_now,
 )
+from .cli_files import load_hotwords
+from .cli_outputs import InputError, OutputFormat, collect_inputs, output_paths
 from .cli_progress import BatchProgress
 from .core.models import Mode, UnknownModelError, model_info, models_for
-from .core.transcript import Transcript, clock
-from .engines.base import (
-    CancelToken,
-    ChunkDone,
-    Engine,
-    EngineCancelledError,
-    EngineError,
-    RecognitionOptions,
-)
+from .core.transcript import Transcript
+from .engines.base import Engine, EngineError, RecognitionOptions
 from .engines.factory import DASHSCOPE, LOCAL
 
 DEFAULT_MODELS = {LOCAL: "base", DASHSCOPE: "fun-asr"}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED = 0, 1, 2, 130
-WORKER_NAME = "qwenasr-transcribe"
 
 
 class UsageError(Exception):
     """Arguments that cannot work together; the message says which and why."""
-
-
-# --- events from the worker thread ------------------------------------------------------------
-
-@dataclass
-class Progressed:
-    index: int
-    fraction: float
-    detail: str = ""
-
-
-@dataclass
-class Finished:
-    index: int
-    transcript: Transcript | None = None
-    error: str = ""
-
-
-@dataclass
-class WorkerEnded:
-    error: str = ""  # set when the whole run failed (not one file)
-
-
-@dataclass
-class Outcome:
-    source: Path
-    output: Path | None = None
-    transcript: Transcript | None = None
-    error: str = ""
-    done: bool = False
-
-
-@dataclass
-class BatchReport:
-    outcomes: list[Outcome] = field(default_factory=list)
-    cancelled: bool = False
-    fatal: str = ""  # the run stopped as a whole (e.g. the service refused the key)
-    worker: threading.Thread | None = field(default=None, repr=False)
-
-    def summary(self) -> str:
-        n = len(self.outcomes)
-        written = sum(o.done and not o.error for o in self.outcomes)
-        failed = [o for o in self.outcomes if o.error]
-        text = f"{n} file{'s' if n != 1 else ''}: {written} written"
-        if failed:
-            text += f", {len(failed)} failed: " + "; ".join(
-                f"{o.source}: {_one_line(o.error)}" for o in failed)
-        pending = n - written - len(failed)
-        if self.cancelled:
-            return f"cancelled: {text}, {pending} not done"
-        if self.fatal:
-            text += f"{', ' if not failed else '; '}{pending} not done; stopped: {_one_line(self.fatal)}"
-        return text
-
-    @property
-    def exit_code(self) -> int:
-        if self.cancelled:
-            return EXIT_CANCELLED
-        return EXIT_FAILED if self.fatal or any(o.error for o in self.outcomes) else EXIT_OK
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 # --- options ------------------------------------------------------------------------------------
@@ -175,111 +97,6 @@ def cloud_vocabulary(engine: Engine, hotwords: list, model: str, source: str) ->
     return vid
 
 
-# --- the worker -----------------------------------------------------------------------------------
-
-Post = Callable[[object], None]
-
-
-def recognize_each(engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
-                   post: Post, cancel: CancelToken) -> None:
-    """One recognition per file (the offline engine); the bar follows the audio position."""
-    for i, path in enumerate(inputs):
-        cancel.raise_if_cancelled()
-
-        def chunk(c: ChunkDone, i: int = i) -> None:
-            cp = c.checkpoint
-            post(Progressed(i, cp.fraction, f"{clock(cp.position_ms)} / {clock(cp.duration_ms)}"))
-
-        post(Progressed(i, 0.0, "starting"))
-        try:
-            post(Finished(i, engine.recognize(path, options, cancel=cancel, on_chunk=chunk)))
-        except EngineCancelledError:
-            raise
-        except EngineError as e:
-            post(Finished(i, error=str(e)))
-        except Exception as e:  # one odd file must not cost the others their transcripts
-            post(Finished(i, error=f"unexpected {type(e).__name__}: {e}"))
-
-
-def recognize_batch(engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
-                    post: Post, cancel: CancelToken) -> None:
-    """The cloud: one task for the batch (DashScopeEngine.recognize_files)."""
-    from .engines.dashscope.engine import DashScopeEngine
-
-    assert isinstance(engine, DashScopeEngine)
-    engine.recognize_files(
-        [str(p) for p in inputs], options, cancel=cancel,
-        progress=lambda i, stage, frac: post(Progressed(i, frac, stage)),
-        on_file=lambda i, r: post(Finished(i, r.transcript, str(r.error) if r.error else "")))
-
-
-def _work(run: Callable[..., None], engine: Engine, inputs: Sequence[Path], options: RecognitionOptions,
-          post: Post, cancel: CancelToken) -> None:
-    try:
-        run(engine, inputs, options, post, cancel)
-        post(WorkerEnded())
-    except EngineCancelledError:
-        post(WorkerEnded("cancelled"))
-    except EngineError as e:
-        post(WorkerEnded(str(e)))
-    except Exception as e:
-        post(WorkerEnded(f"unexpected {type(e).__name__}: {e}"))
-
-
-def run_batch(engine: Engine, inputs: list[Path], outputs: list[Path | None], options: RecognitionOptions,
-              fmt: OutputFormat, progress: BatchProgress) -> BatchReport:
-    """Recognize every input, writing each output as soon as its transcript is in (outputs[i]
-    None: keep the transcript in the report instead). Ctrl-C cancels: the engine is told to
-    stop and this returns at once; files already written stay."""
-    report = BatchReport([Outcome(p, o) for p, o in zip(inputs, outputs, strict=True)])
-    events: queue.SimpleQueue = queue.SimpleQueue()
-    cancel = CancelToken()
-    # An engine that uploads files transcribes a batch as one cloud task; others go file by file.
-    run = recognize_batch if engine.capabilities.file_upload else recognize_each
-    worker = threading.Thread(target=_work, args=(run, engine, inputs, options, events.put, cancel),
-                              name=WORKER_NAME, daemon=True)
-    worker.start()
-    report.worker = worker
-    try:
-        while True:
-            try:
-                ev = events.get(timeout=0.2)  # a timeout keeps Ctrl-C deliverable on every platform
-            except queue.Empty:
-                continue
-            if isinstance(ev, WorkerEnded):
-                report.fatal = "" if ev.error == "cancelled" else ev.error
-                break
-            _handle(ev, report, fmt, progress)
-    except KeyboardInterrupt:
-        cancel.cancel()
-        report.cancelled = True
-    finally:
-        progress.close()
-    return report
-
-
-def _handle(ev: object, report: BatchReport, fmt: OutputFormat, progress: BatchProgress) -> None:
-    if isinstance(ev, Progressed):
-        progress.show(ev.index, str(report.outcomes[ev.index].source), ev.fraction, ev.detail)
-        return
-    assert isinstance(ev, Finished)
-    o = report.outcomes[ev.index]
-    o.done, o.transcript, o.error = True, ev.transcript, ev.error
-    if not o.error and o.output is not None and o.transcript is not None:
-        try:
-            write_transcript(o.output, o.transcript, fmt, title=o.source.stem)
-        except OSError as e:
-            o.error = f"cannot write {o.output}: {e.strerror or e}"
-        except UnicodeEncodeError as e:
-            o.error = f"cannot write {o.output}: the text is not valid Unicode ({e.reason})"
-    if o.output is None:  # printing one transcript: its error (if any) is printed after the bar
-        progress.file_done(None)
-    elif o.error:
-        progress.file_done(f"failed: {o.source}: {_one_line(o.error)}")
-    else:
-        progress.file_done(f"wrote {o.output}")
-
-
 # --- the command ----------------------------------------------------------------------------------
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
@@ -312,32 +129,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         report = run_batch(engine, inputs, list(output_paths(inputs, out_dir, fmt)), options, fmt,
                            BatchProgress(len(inputs)))
         print(report.summary(), file=sys.stderr)
-        return _stop_now(report) if report.cancelled else report.exit_code
+        return stop_now(report) if report.cancelled else report.exit_code
     except EngineError as e:  # the hotword list could not be made: nothing was recognized
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # outside a batch's own handling (making the hotword list...)
         print("cancelled", file=sys.stderr)
-        return _stop_now(None)
+        return stop_now(None)
     finally:
         engine.close()
-
-
-def _stop_now(report: BatchReport | None) -> int:
-    """After Ctrl-C: the exit code, once the engine has stopped; or, when it is still inside one
-    long native call (the offline decoder checks the cancel only between chunks), end the process
-    here. Shutting the interpreter down under a running decoder thread crashes it (SIGSEGV or
-    SIGABRT seen with the native decoders), and the user asked to stop now. Every finished file
-    is already written: the worker only recognizes, the main thread writes."""
-    workers = [report.worker] if report is not None and report.worker is not None else [
-        t for t in threading.enumerate() if t.name == WORKER_NAME]
-    for w in workers:
-        w.join(0.2)
-    if any(w.is_alive() for w in workers):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(EXIT_CANCELLED)
-    return EXIT_CANCELLED
 
 
 def _check_mode(args: argparse.Namespace) -> None:
@@ -372,7 +172,7 @@ def _recognize_one(engine: Engine, path: Path, options: RecognitionOptions) -> T
     o = report.outcomes[0]
     if report.cancelled:
         print("cancelled", file=sys.stderr)
-        return _stop_now(report)
+        return stop_now(report)
     if o.error or report.fatal or o.transcript is None:
         print(f"error: {o.error or report.fatal or 'no transcript'}", file=sys.stderr)
         return EXIT_USAGE
@@ -389,11 +189,12 @@ def _print_single(engine: Engine, path: Path, options: RecognitionOptions, args:
     with_hw = _recognize_one(engine, path, options)
     if isinstance(with_hw, int):
         return with_hw
-    without = None
+    without: Transcript | None = None
     if args.compare:
-        without = _recognize_one(engine, path, replace(options, hotwords=[], vocabulary_id=None))
-        if isinstance(without, int):
-            return without
+        plain = _recognize_one(engine, path, replace(options, hotwords=[], vocabulary_id=None))
+        if isinstance(plain, int):
+            return plain
+        without = plain
     texts = [h.text for h in options.hotwords]
     if args.json:
         out: dict = with_hw.to_dict()
