@@ -279,11 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     su.set_defaults(func=cmd_hotwords_suggest)
 
     t = sub.add_parser("transcribe", help="transcribe audio files (one to the terminal, or a batch "
-                       "into a folder)", description=__doc__.splitlines()[0])
+                       "into a folder)", description="Transcribe one file to the terminal, or files "
+                       "and folders into --output-dir. Exit codes: 0 all written, 1 a file failed "
+                       "(the others are written), 2 bad usage, 130 stopped with Ctrl-C.")
     t.add_argument("audio", nargs="+", help="audio files and/or folders (a folder: its "
                    f"{', '.join(AUDIO_EXTENSIONS)} files)")
     t.add_argument("--engine", default=LOCAL, choices=list(ENGINE_NAMES))
-    t.add_argument("--model", dest="transcribe_model", default=None,
+    t.add_argument("--model", dest="transcribe_model", default=None, metavar="MODEL",
                    help="local: base (multilingual, default) or tiny.en; dashscope: fun-asr (default), "
                         "paraformer-v2, fun-asr-flash-2026-06-15, ...")
     t.add_argument("--region", default="intl", help="dashscope: intl (default), cn or a base URL")
