@@ -25,7 +25,7 @@ from .results import transcript_from_result
 log = get_logger(__name__)
 
 SUBMIT_PATH = "services/audio/asr/transcription"
-MAX_URLS_PER_TASK = 100  # the file API's limit on input.file_urls
+MAX_URLS_PER_TASK = 100  # input.file_urls per request (Fun-ASR file transcription SDK docs)
 _STAGES = {"PENDING": 0.4, "RUNNING": 0.6}
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN")
 
@@ -201,7 +201,8 @@ class TranscriptionClient:
     def transcribe_files(self, model: str, sources: Sequence[str | Path], parameters: dict | None = None,
                          *, progress: FileProgress | None = None, cancel: CancelToken | None = None,
                          timeout: float | None = None) -> list[FileResult]:
-        """Several files, one task each (Fun-ASR takes one URL per task), progress per file.
+        """Several files, one task each, progress per file (transcribe_batch sends them in one
+        task: the Fun-ASR file API takes up to 100 URLs per request).
 
         A failure of one file is recorded in its FileResult and the batch goes on; cancelling
         stops the batch and cancels the task in flight if it is still PENDING.
