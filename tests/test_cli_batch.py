@@ -381,3 +381,13 @@ def test_ctrl_c_cancels_the_pending_cloud_task(fake_cloud, clips, tmp_path):
     assert err.strip() == "cancelled: 3 files: 0 written, 3 not done"
     [task] = fake_cloud.store.tasks.values()
     assert task.status == "CANCELED"  # not left to run (and be billed) on the cloud
+
+
+def test_batch_results_match_files_by_url_else_by_order():
+    from qwenasr_desktop.engines.dashscope.transcription import _match_results
+
+    urls = {0: "oss://a.wav", 2: "oss://c.wav", 3: "oss://d.wav"}  # file 1 failed to upload
+    c, a = {"file_url": "oss://c.wav"}, {"file_url": "oss://a.wav"}
+    rewritten = {"file_url": "https://bucket.example/d.wav?sig=1"}  # the service rewrote it
+    assert _match_results(urls, [c, rewritten, a]) == {0: a, 2: c, 3: rewritten}
+    assert _match_results(urls, [a]) == {0: a, 2: None, 3: None}
