@@ -19,6 +19,7 @@ from .cli_files import (
     tolerant_streams,
     write_output,
 )
+from .cli_outputs import AUDIO_EXTENSIONS, OutputFormat
 from .core import hotword_io
 from .core.hotwords import errors, validate_items
 from .core.models import MODELS, UnknownModelError
@@ -27,7 +28,7 @@ from .engines.dashscope.cli_commands import add_vocab_parser
 from .engines.factory import DASHSCOPE, ENGINE_NAMES, LOCAL
 
 if TYPE_CHECKING:
-    from .engines.base import Engine, RecognitionOptions
+    from .engines.base import Engine
 
 
 # The model `hotwords tune` recognizes with when --model is not given.
@@ -86,54 +87,11 @@ def make_engine(args: argparse.Namespace) -> Engine:
     return build(args.engine, region=getattr(args, "region", None))
 
 
-def _transcribe_options(args: argparse.Namespace, hotwords: list) -> RecognitionOptions:
-    from .core.context import Context
-    from .engines.base import RecognitionOptions
-
-    context = Context.from_texts(args.context) if args.context else None
-    return RecognitionOptions(model=args.transcribe_model, hotwords=hotwords,
-                              language_hints=_split_hints(args.language_hints), context=context,
-                              chinese_script=args.chinese_script)
-
-
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    """Print the transcript; --compare adds the run without hotwords and per-hotword hits."""
-    import json
+    """One file to stdout, or a batch into --output-dir (cli_transcribe)."""
+    from .cli_transcribe import cmd_transcribe as run
 
-    from .core.metrics import hits_per_hotword
-    from .engines.base import EngineError
-
-    hotwords = []
-    if args.hotwords:
-        loaded = load_hotwords(args.hotwords)
-        if loaded is None:
-            return 2
-        hotwords = loaded
-    try:
-        engine = make_engine(args)
-        with_hw = engine.recognize(args.audio, _transcribe_options(args, hotwords))
-        without = engine.recognize(args.audio, _transcribe_options(args, [])) if args.compare else None
-    except EngineError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    texts = [h.text for h in hotwords]
-    if args.json:
-        out: dict = with_hw.to_dict()
-        if without is not None:
-            out = {"with_hotwords": out, "without_hotwords": without.to_dict(),
-                   "hits_with": hits_per_hotword(with_hw.text, texts),
-                   "hits_without": hits_per_hotword(without.text, texts)}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return 0
-    if without is None:
-        print(with_hw.text)
-        return 0
-    print(f"without hotwords: {without.text}")
-    print(f"with hotwords:    {with_hw.text}")
-    hw_with, hw_without = hits_per_hotword(with_hw.text, texts), hits_per_hotword(without.text, texts)
-    for h in texts:
-        print(f"  {h}: {hw_without[h]} -> {hw_with[h]}")
-    return 0
+    return run(args)
 
 
 def _parse_option(text: str) -> tuple[str, object]:
@@ -321,17 +279,32 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--output", help="write the new candidates as a list file")
     su.set_defaults(func=cmd_hotwords_suggest)
 
-    t = sub.add_parser("transcribe", help="transcribe an audio file")
-    t.add_argument("audio")
-    t.add_argument("--engine", default=LOCAL, choices=[LOCAL])
-    t.add_argument("--model", dest="transcribe_model", default="base",
-                   help="local: base (multilingual, default), tiny.en or the path of a "
-                        "faster-whisper model folder")
-    t.add_argument("--hotwords", help="hotword list file (JSON, CSV, TSV or text)")
-    t.add_argument("--context", action="append", help="prior conversation or notes (repeatable)")
+    t = sub.add_parser("transcribe", help="transcribe audio files (one to the terminal, or a batch "
+                       "into a folder)", description="Transcribe one file to the terminal, or files "
+                       "and folders into --output-dir. Exit codes: 0 all written, 1 a file failed "
+                       "(the others are written), 2 bad usage, 130 stopped with Ctrl-C.")
+    t.add_argument("audio", nargs="+", help="audio files and/or folders (a folder: its "
+                   f"{', '.join(AUDIO_EXTENSIONS)} files)")
+    t.add_argument("--engine", default=LOCAL, choices=list(ENGINE_NAMES))
+    t.add_argument("--model", dest="transcribe_model", default=None, metavar="MODEL",
+                   help="local: base (multilingual, default), tiny.en or the path of a faster-whisper model "
+                         "folder; dashscope: fun-asr (default), "
+                        "paraformer-v2, fun-asr-flash-2026-06-15, ...")
+    t.add_argument("--region", default="intl", help="dashscope: intl (default), cn or a base URL")
+    t.add_argument("--hotwords", help="hotword list file (JSON, CSV, TSV or text); dashscope: made into "
+                   "a cloud list (an identical one is reused)")
+    t.add_argument("--vocabulary-id", help="dashscope: an existing cloud hotword list")
+    t.add_argument("--context", action="append", help="prior conversation or notes (repeatable; "
+                   "models that take context)")
     t.add_argument("--language-hints", help="comma-separated, e.g. zh,en")
     t.add_argument("--chinese-script", choices=["simplified", "traditional", "as-decoded"],
                    default="simplified", help="script of Mandarin output (default: simplified)")
+    t.add_argument("--diarize", action="store_true", help="dashscope file models: label speakers")
+    t.add_argument("--speakers", type=int, help="dashscope: the number of speakers, if known")
+    t.add_argument("--output-dir", help="write <name>.<format> here for each input (created if needed)")
+    t.add_argument("--format", choices=[f.value for f in OutputFormat],
+                   help="with --output-dir: txt (default), srt, vtt, json or docx")
+    t.add_argument("--recursive", action="store_true", help="also take audio files in subfolders")
     t.add_argument("--compare", action="store_true", help="also run without hotwords and show hits")
     t.add_argument("--json", action="store_true", help="print the transcript as JSON")
     t.set_defaults(func=cmd_transcribe)

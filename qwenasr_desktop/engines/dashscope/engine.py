@@ -8,11 +8,12 @@ model is checked: the cloud would silently ignore a list made for another model.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ...core.hotwords import Hotword
 from ...core.models import Mode, model_info
 from ...core.transcript import Transcript
 from ..base import (
@@ -23,6 +24,7 @@ from ..base import (
     ChunkCallback,
     ChunkDone,
     Engine,
+    EngineCancelledError,
     EngineCapabilities,
     ProgressCallback,
     RecognitionOptions,
@@ -34,11 +36,21 @@ from .errors import DashScopeError, ValidationError
 from .flash import FlashClient, wav_bytes
 from .http import HttpClient
 from .realtime import RealtimeSession
-from .transcription import TranscriptionClient
+from .transcription import FileDone, FileProgress, FileResult, TranscriptionClient
 from .vocabulary import VocabularyClient
 
 FILE_PARAMS = ("channel_id", "diarization_enabled", "speaker_count", "special_word_filter",
                "disfluency_removal_enabled", "timestamp_alignment_enabled")
+
+
+def file_parameters(options: RecognitionOptions) -> dict:
+    """The file-transcription task's `parameters` for these options."""
+    params: dict = {k: options.extra[k] for k in FILE_PARAMS if k in options.extra}
+    if options.vocabulary_id:
+        params["vocabulary_id"] = options.vocabulary_id
+    if options.language_hints:
+        params["language_hints"] = list(options.language_hints)
+    return params
 
 
 class DashScopeEngine(Engine):
@@ -105,11 +117,7 @@ class DashScopeEngine(Engine):
 
     def _recognize_file(self, audio: AudioInput, options: RecognitionOptions,
                         progress: ProgressCallback | None, cancel: CancelToken | None) -> Transcript:
-        params: dict = {k: options.extra[k] for k in FILE_PARAMS if k in options.extra}
-        if options.vocabulary_id:
-            params["vocabulary_id"] = options.vocabulary_id
-        if options.language_hints:
-            params["language_hints"] = list(options.language_hints)
+        params = file_parameters(options)
         if isinstance(audio, np.ndarray):
             import tempfile
 
@@ -125,6 +133,55 @@ class DashScopeEngine(Engine):
             raise r.error
         assert r.transcript is not None
         return r.transcript
+
+    def recognize_files(self, sources: Sequence[str | Path], options: RecognitionOptions, *,
+                        progress: FileProgress | None = None, on_file: FileDone | None = None,
+                        cancel: CancelToken | None = None) -> list[FileResult]:
+        """Many files with one set of options; a result (transcript or error) per file, in order.
+
+        File models get one task for the whole batch (uploads, one submit, one polling loop);
+        flash and real-time models have no batch call, so their files go one by one. Either way
+        one file's failure is its own result and the rest go on; a cancel raises
+        EngineCancelledError. Options that are wrong for every file (a vocabulary for another
+        model) raise before anything is uploaded."""
+        info = model_info(options.model)
+        self._check_vocabulary(options)
+        if info.supports(Mode.FILE):
+            return self.files.transcribe_batch(options.model, sources, file_parameters(options),
+                                               progress=progress, on_file=on_file, cancel=cancel)
+        results = []
+        for i, src in enumerate(sources):
+            def report(frac: float, i: int = i) -> None:
+                if progress:
+                    progress(i, "recognizing", frac)
+
+            try:
+                r = FileResult(str(src), self.recognize(src, options, report, cancel))
+            except EngineCancelledError:
+                raise
+            except DashScopeError as e:
+                r = FileResult(str(src), error=e)
+            results.append(r)
+            if on_file:
+                on_file(i, r)
+        return results
+
+    def hotword_vocabulary(self, items: Sequence[Hotword], target_model: str,
+                           prefix: str = "qwcli") -> tuple[str, bool]:
+        """(vocabulary_id, reused) of a cloud list holding exactly `items` for `target_model`.
+
+        The cloud allows 10 lists per account, so a list with the same hotwords (in any order)
+        made earlier under `prefix` is reused instead of creating one per run."""
+        wanted = sorted((h.text.strip(), h.weight, h.lang or "") for h in items)
+        for v in self.vocabularies.list_all(prefix):
+            info = self.vocabularies.query(v.vocabulary_id)
+            have = sorted((h.text.strip(), h.weight, h.lang or "") for h in info.items)
+            if info.target_model == target_model and have == wanted:
+                self.vocabularies.wait_ok(v.vocabulary_id)
+                return v.vocabulary_id, True
+        vid = self.vocabularies.create(prefix, target_model, items)
+        self.vocabularies.wait_ok(vid)
+        return vid, False
 
     def _recognize_streamed(self, audio: AudioInput, options: RecognitionOptions,
                             progress: ProgressCallback | None, cancel: CancelToken | None) -> Transcript:

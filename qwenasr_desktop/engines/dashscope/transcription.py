@@ -25,6 +25,7 @@ from .results import transcript_from_result
 log = get_logger(__name__)
 
 SUBMIT_PATH = "services/audio/asr/transcription"
+MAX_URLS_PER_TASK = 100  # input.file_urls per request (Fun-ASR file transcription SDK docs)
 _STAGES = {"PENDING": 0.4, "RUNNING": 0.6}
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN")
 
@@ -59,6 +60,7 @@ class FileResult:
 
 
 FileProgress = Callable[[int, str, float], None]  # (file index, stage, fraction of that file)
+FileDone = Callable[[int, FileResult], None]  # (file index, its result) as soon as it is known
 
 
 def _stage_reporter(report: Callable[[str, float], None]) -> Callable[[str], None]:
@@ -158,7 +160,16 @@ class TranscriptionClient:
             step += 1
             if step % 3 == 0:
                 delay = min(delay * 2, self.poll_max)
+            self._pause(delay, cancel)
+
+    def _pause(self, delay: float, cancel: CancelToken | None) -> None:
+        """Sleep between polls in short steps, so a cancel is seen within 0.1 s, not after 5 s."""
+        if cancel is None:
             self._sleep(delay)
+            return
+        end = time.monotonic() + delay
+        while not cancel.cancelled and (left := end - time.monotonic()) > 0:
+            self._sleep(min(0.1, left))
 
     def fetch_result(self, transcription_url: str, model: str) -> Transcript:
         raw = self.http.get_raw(transcription_url, context="Downloading the transcription result")
@@ -184,16 +195,14 @@ class TranscriptionClient:
         ok = [r for r in st.results if r.get("subtask_status") == "SUCCEEDED"]
         if st.status != "SUCCEEDED" or not ok:
             failed = next((r for r in st.results if r.get("subtask_status") == "FAILED"), {})
-            code = str(failed.get("code") or st.code or "FAILED")
-            msg = str(failed.get("message") or st.message)
-            err = from_code(code, msg, context="Transcription failed")
-            raise TaskFailedError(str(err), code=code, cloud_message=msg)
+            raise _subtask_error(failed, st)
         return self.fetch_result(str(ok[0]["transcription_url"]), model)
 
     def transcribe_files(self, model: str, sources: Sequence[str | Path], parameters: dict | None = None,
                          *, progress: FileProgress | None = None, cancel: CancelToken | None = None,
                          timeout: float | None = None) -> list[FileResult]:
-        """Several files, one task each (Fun-ASR takes one URL per task), progress per file.
+        """Several files, one task each, progress per file (transcribe_batch sends them in one
+        task: the Fun-ASR file API takes up to 100 URLs per request).
 
         A failure of one file is recorded in its FileResult and the batch goes on; cancelling
         stops the batch and cancels the task in flight if it is still PENDING.
@@ -222,3 +231,117 @@ class TranscriptionClient:
                 results.append(FileResult(str(src), error=e))
                 report("failed", 1.0)
         return results
+
+    def transcribe_batch(self, model: str, sources: Sequence[str | Path], parameters: dict | None = None,
+                         *, progress: FileProgress | None = None, on_file: FileDone | None = None,
+                         cancel: CancelToken | None = None, timeout: float | None = None
+                         ) -> list[FileResult]:
+        """Many files in one task (up to MAX_URLS_PER_TASK per task): upload each, submit once,
+        poll once, download each result. One submit and one polling loop for a whole folder
+        instead of one per file; the task's per-file results say which files failed.
+
+        A file that cannot be uploaded, or whose subtask fails, gets its error in its FileResult
+        (and `on_file`); the others go on. Cancelling raises EngineCancelledError.
+        """
+        results: list[FileResult | None] = [None] * len(sources)
+
+        def settle(i: int, r: FileResult) -> None:
+            results[i] = r
+            if progress:
+                progress(i, "done" if r.error is None else "failed", 1.0)
+            if on_file:
+                on_file(i, r)
+
+        for start in range(0, len(sources), MAX_URLS_PER_TASK):
+            part = range(start, min(len(sources), start + MAX_URLS_PER_TASK))
+            urls = self._upload_all(model, sources, part, progress, settle, cancel)
+            if urls:
+                self._run_batch_task(model, sources, urls, parameters, progress, settle, cancel, timeout)
+        return [r if r is not None else FileResult(str(sources[i]), error=DashScopeError(
+            "The task returned no result for this file.")) for i, r in enumerate(results)]
+
+    def _upload_all(self, model: str, sources: Sequence[str | Path], part: range,
+                    progress: FileProgress | None, settle: FileDone,
+                    cancel: CancelToken | None) -> dict[int, str]:
+        """{file index: URL} for the files of `part` that are (or were uploaded to) URLs."""
+        urls: dict[int, str] = {}
+        for i in part:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            url = str(sources[i])
+            try:
+                if not url.startswith(("http://", "https://", "oss://")):
+                    if progress:
+                        progress(i, "uploading", 0.0)
+                    url = self.upload(sources[i], model)
+                urls[i] = url
+                if progress:
+                    progress(i, "uploaded", 0.3)
+            except (DashScopeError, OSError) as e:
+                err = e if isinstance(e, DashScopeError) else DashScopeError(
+                    f"Cannot read {Path(sources[i]).name}: {e.strerror or e}")
+                settle(i, FileResult(str(sources[i]), error=err))
+        return urls
+
+    def _run_batch_task(self, model: str, sources: Sequence[str | Path], urls: dict[int, str],
+                        parameters: dict | None, progress: FileProgress | None, settle: FileDone,
+                        cancel: CancelToken | None, timeout: float | None) -> None:
+        def stage(status: str) -> None:
+            for i in urls:
+                if progress:
+                    progress(i, status.lower(), _STAGES.get(status, 0.9))
+
+        try:
+            task_id = self.submit(model, list(urls.values()), parameters)
+            st = self.wait(task_id, cancel=cancel, timeout=timeout, on_status=stage)
+        except EngineCancelledError:
+            raise
+        except DashScopeError as e:  # the whole task could not run: every file of it failed
+            for i in urls:
+                settle(i, FileResult(str(sources[i]), error=e))
+            return
+        if st.status == "CANCELED":
+            raise EngineCancelledError("The transcription task was cancelled.")
+        for i, entry in _match_results(urls, st.results).items():
+            settle(i, self._file_result(str(sources[i]), entry, st, model))
+
+    def _file_result(self, source: str, entry: dict | None, st: TaskStatus, model: str) -> FileResult:
+        if entry is None:
+            if st.status == "SUCCEEDED":
+                return FileResult(source, error=DashScopeError("The task returned no result for this file."))
+            return FileResult(source, error=_subtask_error({}, st))
+        if entry.get("subtask_status") != "SUCCEEDED" or not entry.get("transcription_url"):
+            return FileResult(source, error=_subtask_error(entry, st))
+        try:
+            return FileResult(source, self.fetch_result(str(entry["transcription_url"]), model))
+        except DashScopeError as e:
+            return FileResult(source, error=e)
+
+
+def _subtask_error(entry: dict, st: TaskStatus) -> TaskFailedError:
+    """One file's failure in the cloud's words (its code, else the task's)."""
+    if st.status == "UNKNOWN":
+        return TaskFailedError(f"Task {st.task_id} is unknown to the service (expired, or made with "
+                               "another key or region).", code="UNKNOWN")
+    code = str(entry.get("code") or st.code or "FAILED")
+    msg = str(entry.get("message") or st.message)
+    err = from_code(code, msg, context="Transcription failed")
+    return TaskFailedError(str(err), code=code, cloud_message=msg)
+
+
+def _match_results(urls: dict[int, str], results: Sequence[dict]) -> dict[int, dict | None]:
+    """Each submitted file's result entry: by its file_url, else (a URL the service rewrote) the
+    next unclaimed entry in submission order."""
+    unclaimed: dict[str, list[dict]] = {}
+    for r in results:
+        unclaimed.setdefault(str(r.get("file_url", "")), []).append(r)
+    matched: dict[int, dict | None] = {}
+    for i, url in urls.items():
+        same = unclaimed.get(url)
+        matched[i] = same.pop(0) if same else None
+    taken = [r for r in matched.values() if r is not None]
+    spare = [r for r in results if not any(r is t for t in taken)]
+    for i in urls:
+        if matched[i] is None and spare:
+            matched[i] = spare.pop(0)
+    return matched
