@@ -139,3 +139,25 @@ def test_a_volume_drag_is_written_once_when_the_slider_rests(qtbot, tmp_path):
     slider.setValue(55)
     page.shutdown()  # closing before the slider rested still keeps the value
     assert len(writes) == 2 and load_prefs(db.connect(path)).volume == 55
+
+
+def test_following_playback_scrolls_the_word_into_view_once_not_back_and_forth(qtbot):
+    ed = TranscriptEditor()
+    qtbot.addWidget(ed)
+    ed.resize(700, 400)
+    ed.set_sentences([sentence("one two three four five six", k * 4000) for k in range(300)], {})
+    ed.show()
+    qtbot.waitExposed(ed)
+    bar = ed.verticalScrollBar()
+    late = ed.sentences[200].words[3]
+    ed.show_playing(late.begin_ms, follow=True)
+    assert ed.playing_word == (200, 3)
+    word = ed.cursorRect(ed._token_cursor(200, 3))
+    assert ed.viewport().rect().contains(word)
+    assert word.top() < ed.viewport().height() // 2  # near a third down, not at an edge
+    settled = bar.value()
+    for k in range(4, 6):  # the next words are in view already: no scrolling
+        ed.show_playing(ed.sentences[200].words[k].begin_ms, follow=True)
+        assert bar.value() == settled
+    ed.show_playing(ed.sentences[10].words[0].begin_ms, follow=False)
+    assert bar.value() == settled and ed.playing_word == (10, 0)

@@ -224,10 +224,25 @@ class TranscriptEditor(QPlainTextEdit):
         self._playing = playing
         self._refresh_selections()
         if follow and playing is not None:
-            cur = self._token_cursor(*playing)
-            if cur is not None and not self.viewport().rect().contains(self.cursorRect(cur)):
-                bar = self.verticalScrollBar()
-                bar.setValue(bar.value() + self.cursorRect(cur).top() - self.viewport().height() // 3)
+            self._keep_in_view(*playing)
+
+    def _keep_in_view(self, i: int, k: int) -> None:
+        """Scrolls so the played word sits a third down the view. The scroll bar of a plain-text
+        editor counts lines, not pixels (scrolling by a pixel distance overshot, so the next tick
+        scrolled back and every tick repainted the whole view): the word's line is found from its
+        block's first line and its line inside the block."""
+        cur = self._token_cursor(i, k)
+        if cur is None:
+            return
+        rect = self.cursorRect(cur)
+        if self.viewport().rect().contains(rect):
+            return
+        block = cur.block()
+        line = block.firstLineNumber()
+        if block.layout() is not None and block.layout().lineCount() > 0:
+            line += block.layout().lineForTextPosition(cur.selectionStart() - block.position()).lineNumber()
+        above = self.viewport().height() // 3 // max(1, rect.height())
+        self.verticalScrollBar().setValue(max(0, line - above))
 
     @property
     def playing_word(self) -> tuple[int, int] | None:
