@@ -108,7 +108,7 @@ def test_click_on_a_word_seeks_there_and_highlights_it(qtbot, page):
 
 
 def test_playing_advances_the_highlight_and_resume_replays_the_last_seconds(qtbot, page):
-    page.rewind_spin.setValue(2.0)
+    page.options.rewind_spin.setValue(2.0)
     page.player.seek(1000)
     with qtbot.waitSignal(page.player.playingChanged, timeout=LOAD_MS):
         page.play_button.click()
@@ -130,12 +130,12 @@ def test_speed_steps_keep_pitch_and_stop_at_half_and_double(qtbot, page):
     ed.setFocus()
     for _ in range(6):
         qtbot.keyClick(ed, Qt.Key.Key_F4)
-    assert page.player.speed == 2.0 and page.speed_label.text() == "2.00\u00d7 (pitch kept)"
+    assert page.player.speed == 2.0 and page.transport.speed_label.text() == "2.00\u00d7 (pitch kept)"
     for _ in range(8):
         qtbot.keyClick(ed, Qt.Key.Key_F3)
     assert page.player.speed == 0.5
     assert page.player.pitch_kept  # Qt's pitch compensation is on and the backend supports it
-    assert "pitch kept" in page.speed_label.toolTip()
+    assert "pitch kept" in page.transport.speed_label.toolTip()
     assert load_prefs(page.conn).speed == 0.5
 
 
@@ -167,7 +167,7 @@ def test_default_shortcuts_drive_playback_and_markers(qtbot, page):
     marker = ed.sentences[1].words[-3]
     assert (marker.text, marker.begin_ms) == ("[00:12.3]", 12_300)
     qtbot.keyClick(ed, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert page.find_bar.isVisible() and page.find_edit.hasFocus()
+    assert page.find_bar.isVisible() and page.find_bar.edit.hasFocus()
 
 
 def test_play_from_cursor_and_volume_keys(qtbot, page):
@@ -181,7 +181,7 @@ def test_play_from_cursor_and_volume_keys(qtbot, page):
     page.player.pause()
     assert ed.document().blockCount() == len(ed.sentences)  # Ctrl+Return did not split the sentence
     qtbot.keyClick(ed, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
-    assert page.player.volume == 90 and page.volume.value() == 90
+    assert page.player.volume == 90 and page.transport.volume.value() == 90
 
 
 def test_user_shortcuts_replace_defaults_persist_and_conflicts_are_refused(qtbot, page, tmp_path):
@@ -310,8 +310,8 @@ def test_autosave_survives_a_crash_and_restores_position_and_cursor(qtbot, tmp_p
 
 
 def test_speakers_are_shown_and_renamed_in_the_table(qtbot, page):
-    assert page.speakers.rowCount() == 2
-    item = page.speakers.item(1, 1)
+    assert page.speaker_panel.table.rowCount() == 2
+    item = page.speaker_panel.table.item(1, 1)
     assert item.text() == "Speaker 2"
     item.setText("Dr. Li")
     assert page.doc.speaker_names == {1: "Dr. Li"}
@@ -326,14 +326,14 @@ def test_ctrl_f_finds_every_match_and_steps_through_them(qtbot, page):
     ed = page.editor
     ed.setFocus()
     qtbot.keyClick(ed, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(page.find_edit, "country")
+    qtbot.keyClicks(page.find_bar.edit, "country")
     expected = len(re.findall("country", ed.toPlainText(), re.IGNORECASE))
-    assert expected >= 2 and page.find_count.text() == f"1 of {expected}"
-    qtbot.keyClick(page.find_edit, Qt.Key.Key_Return)
-    assert page.find_count.text() == f"2 of {expected}"
+    assert expected >= 2 and page.find_bar.count.text() == f"1 of {expected}"
+    qtbot.keyClick(page.find_bar.edit, Qt.Key.Key_Return)
+    assert page.find_bar.count.text() == f"2 of {expected}"
     assert ed.textCursor().selectedText().lower() == "country"
-    page.find_prev.click()
-    assert page.find_count.text() == f"1 of {expected}"
+    page.find_bar.prev_button.click()
+    assert page.find_bar.count.text() == f"1 of {expected}"
 
 
 def test_every_export_format_carries_the_edits_and_parses_back(qtbot, page, tmp_path):

@@ -122,7 +122,7 @@ def test_workbench_preferences_are_in_the_settings_dialog(qtbot, tmp_path, inter
     assert (prefs.skip_back_s, prefs.skip_forward_s, prefs.rewind_on_resume_s) == (2.5, 2.5, 0.0)
     assert prefs.name_template == "{title}-{date}"
     # the open workbench uses them at once
-    assert page.skip_spin.value() == 2.5 and page.player.rewind_on_resume_ms == 0
-    assert "2.5 s" in page.back_button.text()
+    assert page.options.skip_spin.value() == 2.5 and page.player.rewind_on_resume_ms == 0
+    assert "2.5 s" in page.transport.back_button.text()
     assert page.default_file_name(ExportFormat.SRT).startswith("Interview-")
     page.shutdown()

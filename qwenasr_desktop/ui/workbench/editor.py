@@ -15,15 +15,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import replace
 
-from PySide6.QtCore import QEvent, QMimeData, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
-    QPainter,
-    QPaintEvent,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -33,37 +31,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 from ...core.export import speaker_name
 from ...core.transcript import Sentence, clock
 from ...core.transcript_edit import Token, apply_text_edit, sentence_display_text, tokenize, word_at
+from .gutter import Gutter
 
-SPEAKER_COLOURS = ("#1f6feb", "#b35900", "#1a7f37", "#8250df", "#bf3989", "#0a7e8c")
 PLAYING = QColor("#ffe08a")
 FOUND = QColor("#c6e2ff")
 SHADE = QColor("#e8eef6")
-
-
-class Gutter(QWidget):
-    """Time and speaker of each paragraph; click to play from there, double-click to rename."""
-
-    def __init__(self, editor: TranscriptEditor) -> None:
-        super().__init__(editor)
-        self.editor = editor
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("Click: play from this sentence. Double-click the speaker: rename.")
-
-    def sizeHint(self) -> QSize:
-        return QSize(self.editor.gutter_width(), 0)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        self.editor.paint_gutter(self, event)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        block = self.editor.block_at_y(event.position().y())
-        if block is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.editor.seekRequested.emit(self.editor.sentences[block].begin_ms)
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        block = self.editor.block_at_y(event.position().y())
-        if block is not None and self.editor.sentences[block].speaker is not None:
-            self.editor.renameSpeaker.emit(self.editor.sentences[block].speaker)
 
 
 class TranscriptEditor(QPlainTextEdit):
@@ -80,6 +52,8 @@ class TranscriptEditor(QPlainTextEdit):
         self._shading: list[QTextEdit.ExtraSelection] = []
         self.speaker_names: dict[int, str] = {}
         self._begins: list[int] = []
+        self.start_labels: list[str] = []  # each sentence's start as the gutter shows it
+        self._cursor_block = -1
         self._loading = False
         self._playing: tuple[int, int] | None = None
         self._found: list[QTextCursor] = []
@@ -108,6 +82,7 @@ class TranscriptEditor(QPlainTextEdit):
             self.originals = list(originals) if originals is not None else list(sentences)
             self.speaker_names = dict(names)
             self._begins = [s.begin_ms for s in self.sentences]
+            self.start_labels = [clock(ms) for ms in self._begins]
             self.setPlainText("\n".join(sentence_display_text(s) for s in self.sentences))
             self.document().clearUndoRedoStacks()
         finally:
@@ -249,10 +224,25 @@ class TranscriptEditor(QPlainTextEdit):
         self._playing = playing
         self._refresh_selections()
         if follow and playing is not None:
-            cur = self._token_cursor(*playing)
-            if cur is not None and not self.viewport().rect().contains(self.cursorRect(cur)):
-                bar = self.verticalScrollBar()
-                bar.setValue(bar.value() + self.cursorRect(cur).top() - self.viewport().height() // 3)
+            self._keep_in_view(*playing)
+
+    def _keep_in_view(self, i: int, k: int) -> None:
+        """Scrolls so the played word sits a third down the view. The scroll bar of a plain-text
+        editor counts lines, not pixels (scrolling by a pixel distance overshot, so the next tick
+        scrolled back and every tick repainted the whole view): the word's line is found from its
+        block's first line and its line inside the block."""
+        cur = self._token_cursor(i, k)
+        if cur is None:
+            return
+        rect = self.cursorRect(cur)
+        if self.viewport().rect().contains(rect):
+            return
+        block = cur.block()
+        line = block.firstLineNumber()
+        if block.layout() is not None and block.layout().lineCount() > 0:
+            line += block.layout().lineForTextPosition(cur.selectionStart() - block.position()).lineNumber()
+        above = self.viewport().height() // 3 // max(1, rect.height())
+        self.verticalScrollBar().setValue(max(0, line - above))
 
     @property
     def playing_word(self) -> tuple[int, int] | None:
@@ -362,36 +352,10 @@ class TranscriptEditor(QPlainTextEdit):
             block = block.next()
         return None
 
-    def paint_gutter(self, gutter: QWidget, event: QPaintEvent) -> None:
-        p = QPainter(gutter)
-        p.fillRect(event.rect(), self.palette().alternateBase())
-        fm = self.fontMetrics()
-        block = self.firstVisibleBlock()
-        top = self.blockBoundingGeometry(block).translated(self.contentOffset()).top()
-        current = self.textCursor().blockNumber()
-        while block.isValid() and top <= event.rect().bottom():
-            n = block.blockNumber()
-            height = self.blockBoundingRect(block).height()
-            if n < len(self.sentences):
-                s = self.sentences[n]
-                p.setPen(self.palette().text().color() if n == current else QColor("#6e7781"))
-                baseline = int(top) + fm.ascent()
-                p.drawText(8, baseline, clock(s.begin_ms))
-                who = speaker_name(s.speaker, self.speaker_names)
-                prev = self.sentences[n - 1].speaker if n > 0 else None
-                if who and (n == 0 or s.speaker != prev):  # a name where the speaker changes
-                    p.setPen(QColor(SPEAKER_COLOURS[(s.speaker or 0) % len(SPEAKER_COLOURS)]))
-                    f = p.font()
-                    f.setBold(True)
-                    p.setFont(f)
-                    p.drawText(16 + fm.horizontalAdvance("00:00:00"), baseline, who)
-                    f.setBold(False)
-                    p.setFont(f)
-            top += height
-            block = block.next()
-        p.end()
-
     def _on_cursor(self) -> None:
-        self.gutter.update()
+        block = self.textCursor().blockNumber()
+        if block != self._cursor_block:  # the current sentence's time is drawn darker
+            self._cursor_block = block
+            self.gutter.update()
         if not self._loading:
             self.cursorMoved.emit(*self.cursor_place())

@@ -95,7 +95,8 @@ class Player(QObject):
         self._pending_seek = None
         self.media.setSource(QUrl.fromLocalFile(path) if path else QUrl())
 
-    def play(self) -> None:
+    def play(self, replay: bool = True) -> None:
+        """`replay=False`: start exactly here (an explicit place), without the resume rewind."""
         if self.playing:
             return
         if not output_device_available():
@@ -104,6 +105,8 @@ class Player(QObject):
         device = QMediaDevices.defaultAudioOutput()
         if not device.isNull() and self.output.device() != device:
             self.output.setDevice(device)  # e.g. headphones plugged in since the player was made
+        if not replay:
+            self._paused_once = False
         if self._paused_once and self.rewind_on_resume_ms:
             self.seek(self.position - self.rewind_on_resume_ms)
         self.media.play()
