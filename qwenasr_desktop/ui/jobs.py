@@ -72,6 +72,10 @@ class _Runner(QRunnable):
 
 
 _running: set[Job] = set()  # keeps jobs alive until they report back
+# Qt's pool has one thread per core: on a 2-core laptop a model preload and a speed probe would
+# hold both and make a connection test or a list import wait for them. A few more threads (bounded)
+# keep short jobs short; the heavy ones are native code that releases the GIL.
+POOL_THREADS = 4
 
 
 def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
@@ -83,7 +87,13 @@ def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
     job.failed.connect(lambda error: job._deliver(on_failure, error), queued)
     _running.add(job)
     job.finished.connect(lambda: _running.discard(job), queued)
-    QThreadPool.globalInstance().start(_Runner(job))
+    # A parent deleted between the job's signals and their delivery drops the queued `finished`:
+    # the job is gone all the same, so it must not be counted as running for ever.
+    job.destroyed.connect(lambda *_: _running.discard(job))
+    pool = QThreadPool.globalInstance()
+    if pool.maxThreadCount() < POOL_THREADS:
+        pool.setMaxThreadCount(POOL_THREADS)
+    pool.start(_Runner(job))
     return job
 
 

@@ -57,9 +57,12 @@ class SettingsDialog(QDialog):
         page.addWidget(self._cloud_group())
         page.addWidget(self._defaults_group())
         page.addWidget(self._storage_group())
-        self.workbench = WorkbenchGroup(db.connect(dirs.database), self)
-        page.addWidget(self.workbench)
+        page.addStretch(1)
         self.tabs.addTab(general, "General")
+        # A tab of its own: with the workbench's options on General the dialog no longer fits
+        # a 1280x720 screen.
+        self.workbench = WorkbenchGroup(db.connect(dirs.database), self)
+        self.tabs.addTab(self.workbench, "Workbench")
         self.models_page = ModelsPage(settings)
         self.tabs.addTab(self.models_page, "Models")
         layout.addWidget(self.tabs)
