@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..core import export
+from ..core.compare import Side
 from ..core.export import ExportFormat, speaker_name
 from ..core.transcript import Sentence, Transcript
 from .files import write_atomic
@@ -73,13 +74,13 @@ class WorkbenchController:
         """The document of a recognition session's transcript (B, with hotwords, when it has one),
         made on first use and reused after."""
         s = self.sessions.load(session_id)
-        side = "b" if s.transcript_b is not None else "a"
-        t = s.transcript_b if side == "b" else s.transcript_a
+        side = Side.B if s.transcript_b is not None else Side.A
+        t = s.transcript_b if side is Side.B else s.transcript_a
         if t is None:
             raise ValueError("This session has no transcript yet: the recognition did not finish.")
         doc_id = self.docs.for_session(session_id, side)
         if doc_id is None:
-            used_list = s.hotword_list.name if s.hotword_list and side == "b" else ""
+            used_list = s.hotword_list.name if s.hotword_list and side is Side.B else ""
             title = s.title or Path(s.audio_path).name or f"Session {session_id}"
             doc_id = self.docs.create(t, title=title, audio_path=s.audio_path, session_id=session_id,
                                       side=side, hotword_list=used_list)
