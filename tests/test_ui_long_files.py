@@ -134,9 +134,12 @@ def full_run(qapp, manifest, tmp_path_factory, request):
     column_at_chunk = []
     page.runner.chunk.connect(lambda key, _d: key == "a" and column_at_chunk.append(
         page.transcripts["a"].text if page.transcripts["a"] else ""))
+    shown = []  # (A's sentences, A's column) each time the view showed a comparison
+    page.view.comparisonReady.connect(lambda r: shown.append(
+        (len(r.a.sentences), page.view.columns.view_a.toPlainText())))
     with qtbot.waitSignal(page.runFinished, timeout=RUN_MS):
         page.run_box.compare.click()
-    yield page, watch, column_at_chunk
+    yield page, watch, (column_at_chunk, shown)
     page.close()
 
 
@@ -153,10 +156,15 @@ def test_progress_line_advances_with_real_chunks(full_run):
 
 @pytest.mark.slow
 def test_sentences_reach_the_column_chunk_by_chunk(full_run):
-    page, _, column_at_chunk = full_run
-    first, final = column_at_chunk[0], page.view.result.a.text  # A's column after the first chunk
+    page, _, (column_at_chunk, shown) = full_run
+    first, final = column_at_chunk[0], page.view.result.a.text  # A's text after the first chunk
     assert "gold ring" in first.lower() and "bell" not in first.lower()
     assert "bell" in final.lower()
+    # ...and it was on screen while the run went on (the comparison job is not queued behind the
+    # recognitions until they end)
+    first_chunk = sum(s.end_ms <= 20_648 for s in page.view.result.a.sentences)
+    assert any(n == first_chunk and "gold ring" in text.lower() and "bell" not in text.lower()
+               for n, text in shown), shown
     assert page.sessions.resume_points().load(page.long_run.keys[Side.A]) is None  # finished: dropped
 
 

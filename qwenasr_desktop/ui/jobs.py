@@ -49,8 +49,27 @@ class _Runner(QRunnable):
 _running: set[Job] = set()  # keeps jobs alive until they report back
 
 
+_long_pool: QThreadPool | None = None
+
+
+def long_pool() -> QThreadPool:
+    """Threads for work that runs for minutes (a whole file's recognition, A and B and the queue).
+
+    The global pool has as many threads as cores (two here): two recognitions filled it, and every
+    short job (comparing the growing transcripts, checking a file) waited until a recognition
+    ended, so finished chunks showed up only at the end. Long work goes here; the cores are shared
+    by the OS either way."""
+    global _long_pool
+    if _long_pool is None:
+        _long_pool = QThreadPool()
+        _long_pool.setMaxThreadCount(4)
+    return _long_pool
+
+
 def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[BaseException], None], parent: QObject | None = None) -> Job:
+            on_failure: Callable[[BaseException], None], parent: QObject | None = None,
+            pool: QThreadPool | None = None) -> Job:
+    """`pool`: long_pool() for work that takes minutes, so short jobs are never queued behind it."""
     job = Job(fn, parent)
     # Queued: the job object lives on the GUI thread, so the callbacks run there.
     queued = Qt.ConnectionType.QueuedConnection
@@ -58,5 +77,5 @@ def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
     job.failed.connect(on_failure, queued)
     _running.add(job)
     job.finished.connect(lambda: _running.discard(job), queued)
-    QThreadPool.globalInstance().start(_Runner(job))
+    (pool or QThreadPool.globalInstance()).start(_Runner(job))
     return job

@@ -295,6 +295,8 @@ class ComparePage(QWidget):
         self.view.start_run(req.b_adds_text(), what)
         if not live:  # how far is unknown until the engine has found the speech (model, VAD)
             self.long_run.begin(req, self.session_id, resume)
+            for key, point in req.resume.items():  # what the earlier run found is shown at once
+                self._on_chunk(key, ChunkDone([], point), store=False)
             self.run_box.set_resume("")
             wait_b = not can_run_concurrently(req.engine)
             self.view.columns.set_progress(Side.A, None, "starting…")
@@ -328,9 +330,10 @@ class ComparePage(QWidget):
             if self.view.columns.states[side] is SideState.RUNNING:
                 self.view.columns.set_progress(side, None, "finishing…")
 
-    def _on_chunk(self, key: str, done: ChunkDone) -> None:
+    def _on_chunk(self, key: str, done: ChunkDone, store: bool = True) -> None:
         """A finished chunk of the current run: its sentences join the column, its checkpoint is kept."""
-        self.long_run.chunk(key, done)
+        if store:
+            self.long_run.chunk(key, done)
         cp = done.checkpoint
         self._on_live(key, Transcript(cp.sentences, cp.language, cp.duration_ms,
                                       verification=cp.verification))

@@ -21,7 +21,7 @@ from ...core.hotwords import HotwordList
 from ...core.transcript import Transcript
 from ...engines.base import CancelToken, ChunkDone
 from ...storage.sessions import Session, SessionRepository
-from ..jobs import run_job
+from ..jobs import long_pool, run_job
 from ..recognition.engine_choice import make_engine
 from ..recognition.runner import RunRequest
 from .queue_model import FileQueue, ItemStatus
@@ -105,7 +105,7 @@ class QueueRunner(QObject):
                 return
             self._finish_row(row, str(e) or type(e).__name__)
 
-        run_job(work, ok, fail, self)
+        run_job(work, ok, fail, self, pool=long_pool())
 
     def _finish_row(self, row: int, reason: str) -> None:
         self.queue.fail(row, reason)

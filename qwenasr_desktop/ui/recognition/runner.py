@@ -32,7 +32,7 @@ from ...engines.base import (
     StreamingSession,
 )
 from ...engines.dashscope.resume import FAILED, ResumeNotice, ResumePolicy, ResumingSession
-from ..jobs import run_job
+from ..jobs import long_pool, run_job
 from .engine_choice import can_run_concurrently, make_engine
 from .engine_labels import EngineChoice
 from .live import LiveTranscript
@@ -186,7 +186,7 @@ class ComparisonRunner(QObject):
             self._side_done(key)
 
         self.sideStarted.emit(key)
-        run_job(work, ok, fail, self)
+        run_job(work, ok, fail, self, pool=long_pool())
 
     @Slot(str, object, object)
     def _on_chunk(self, key: str, token: CancelToken, done: ChunkDone) -> None:
