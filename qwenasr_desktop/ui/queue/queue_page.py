@@ -27,7 +27,7 @@ from .runner import QueueRunner, QueueSettings
 from .table_model import QueueTableModel
 
 INTRO = ("Files are recognized one after another in the background, with the engine, model, hotword "
-         "list and context set on the Recognize && compare tab (what column B uses).")
+         "list and context set on the Recognize & compare tab (what column B uses).")
 
 
 class QueuePage(QWidget):
