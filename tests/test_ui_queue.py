@@ -141,4 +141,5 @@ def test_a_finished_row_opens_in_the_workbench(qtbot, tmp_path, manifest):
     assert window.tabs.currentWidget() is pages.workbench.holder
     doc = pages.workbench.page.doc
     assert doc is not None and doc.audio_path == clip and doc.current.sentences
-    assert [h.audio_path for h in pages.sessions.history()] == [clip]  # History lists it too
+    [summary] = pages.sessions.history()  # History lists it too, as finished
+    assert summary.audio_path == clip and summary.queued and summary.complete

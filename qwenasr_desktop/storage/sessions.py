@@ -48,7 +48,8 @@ class SessionSummary:
     engine: str
     model: str
     mode: str
-    complete: bool  # both transcripts stored
+    complete: bool  # both transcripts stored (a queued file: its one transcript, B's settings)
+    queued: bool = False  # recognized by the batch queue: one transcript, with B's settings
 
 
 def list_to_json(hl: HotwordList | None) -> str | None:
@@ -125,10 +126,12 @@ class SessionRepository:
     def history(self, limit: int = 200) -> list[SessionSummary]:
         """Newest first."""
         rows = self._conn.execute("""SELECT id, created_at, title, audio_path, engine, model, mode,
-            transcript_a IS NOT NULL AND transcript_b IS NOT NULL AS complete
+            COALESCE(json_extract(settings, '$.queue'), 0) AS queued,
+            transcript_b IS NOT NULL AND (transcript_a IS NOT NULL
+                OR COALESCE(json_extract(settings, '$.queue'), 0)) AS complete
             FROM sessions ORDER BY created_at DESC, id DESC LIMIT ?""", (limit,)).fetchall()
         return [SessionSummary(r["id"], r["created_at"], r["title"], r["audio_path"], r["engine"],
-                               r["model"], r["mode"], bool(r["complete"])) for r in rows]
+                               r["model"], r["mode"], bool(r["complete"]), bool(r["queued"])) for r in rows]
 
     def resume_points(self) -> ResumePointRepository:
         """The unfinished file runs' checkpoints, in the same database."""

@@ -131,6 +131,7 @@ class ComparePage(QWidget):
         self.run_box.cancel.clicked.connect(self.cancel)
         self.run_box.resume.clicked.connect(lambda: self.start_comparison(resume=True))
         self.settings.changed.connect(self.refresh_resume)
+        self.source.modeChanged.connect(lambda _mode: self.refresh_resume())
         self.runner.sideStarted.connect(lambda key: self.long_run.side_started(key, self.runner.request))
         self.runner.chunk.connect(self._on_chunk)  # a method: queued from the engine's thread
         self.runner.live.connect(self._on_live)
