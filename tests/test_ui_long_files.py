@@ -189,6 +189,12 @@ def test_cancel_after_first_chunk_then_resume_after_restart_gives_one_runs_trans
         page.run_box.compare.click()
     assert watch.after_cancel == []  # nothing of the cancelled run reaches the page afterwards
     assert page.run_box.resume.isVisible() and OFFER.match(page.run_box.resume.text())
+    # each side's point is what that side showed (A and B have equal options here, yet two points)
+    points, keys = page.sessions.resume_points(), page.long_run.keys
+    assert keys[Side.A] != keys[Side.B]
+    for side in Side:
+        point, shown_t = points.load(keys[side]), page.transcripts[side.value]
+        assert (point.sentences if point else []) == (shown_t.sentences if shown_t else [])
     page.close()
 
     restarted = make_page(qtbot, db_file)  # the app started again on the same database

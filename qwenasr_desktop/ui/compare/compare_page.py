@@ -296,8 +296,6 @@ class ComparePage(QWidget):
         self.view.start_run(req.b_adds_text(), what)
         if not live:  # how far is unknown until the engine has found the speech (model, VAD)
             self.long_run.begin(req, self.session_id, resume)
-            for key, point in req.resume.items():  # what the earlier run found is shown at once
-                self._on_chunk(key, ChunkDone([], point), store=False)
             self.run_box.set_resume("")
             wait_b = not can_run_concurrently(req.engine)
             self.view.columns.set_progress(Side.A, None, "starting…")
@@ -308,6 +306,8 @@ class ComparePage(QWidget):
         self.run_box.set_running(True, "Recognizing A and B…")
         if not live:
             self.runner.start_file(req)
+            for key, point in req.resume.items():  # what the earlier run found is shown at once
+                self._on_chunk(key, ChunkDone([], point), store=False)
         else:
             self.runner.start_stream(req)
             if not self.mic.running:

@@ -23,6 +23,12 @@ from .columns import SideState, TwoColumns
 TICK_MS = 1000
 
 
+def side_key(req: RunRequest, side: Side) -> str | None:
+    """A side's resume point: with no list and no context B's options equal A's, yet each side
+    writes its own point as its chunks finish, so the side is part of the key."""
+    return resume_key(req.audio_path, {**req.shaping(side), "side": side.value})
+
+
 class LongRun(QObject):
     def __init__(self, columns: TwoColumns, points: ResumePointRepository,
                  parent: QObject | None = None) -> None:
@@ -43,7 +49,7 @@ class LongRun(QObject):
         """The checkpoints a resumable engine could continue `req` from (none for another file or options)."""
         if req.cloud or not req.audio_path or not engine_resumable(req.engine):
             return {}
-        found = {side: self.points.load(resume_key(req.audio_path, req.shaping(side))) for side in Side}
+        found = {side: self.points.load(side_key(req, side)) for side in Side}
         return {side: p for side, p in found.items() if p is not None}
 
     def offer_text(self, req: RunRequest) -> str:
@@ -60,7 +66,7 @@ class LongRun(QObject):
     def begin(self, req: RunRequest, session_id: int | None, resume: bool) -> None:
         """A file run starts: resume from the stored points, or forget them (start over)."""
         self.resumable = not req.cloud and engine_resumable(req.engine)
-        self.keys = {side: resume_key(req.audio_path, req.shaping(side)) for side in Side}
+        self.keys = {side: side_key(req, side) for side in Side}
         self.session_id, self.audio_path = session_id, req.audio_path
         self.waiting = CLOUD_STAGE if req.cloud else "starting…"
         if resume and self.resumable:
