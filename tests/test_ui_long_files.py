@@ -21,6 +21,7 @@ from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import ResumePointRepository, SessionRepository, resume_key
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
+from qwenasr_desktop.ui.jobs import long_pool
 from qwenasr_desktop.ui.recognition.engine_labels import EngineChoice
 from qwenasr_desktop.ui.recognition.run_clock import RunClock, elapsed_text, time_left_text
 from qwenasr_desktop.ui.recognition.runner import ComparisonRunner, RunRequest
@@ -182,12 +183,14 @@ def test_cancel_after_first_chunk_then_resume_after_restart_gives_one_runs_trans
         if key == "a" and not watch.cancelled:
             watch.cancelled = True
             page.run_box.cancel.click()
-            shown["a"] = page.view.columns.view_a.toPlainText()
+            shown["free"] = not page.runner.busy and page.run_box.compare.isEnabled()
 
     page.runner.chunk.connect(cancel_at_first_chunk)
     with qtbot.waitSignal(page.runFinished, timeout=RUN_MS):
         page.run_box.compare.click()
-    assert watch.after_cancel == []  # nothing of the cancelled run reaches the page afterwards
+    assert shown["free"]  # the page is free at the click; the workers stop at their chunk's end
+    qtbot.waitUntil(lambda: long_pool().activeThreadCount() == 0, timeout=RUN_MS)
+    assert watch.after_cancel == []  # nothing of the cancelled run reached the page afterwards
     assert page.run_box.resume.isVisible() and OFFER.match(page.run_box.resume.text())
     # each side's point is what that side showed (A and B have equal options here, yet two points)
     points, keys = page.sessions.resume_points(), page.long_run.keys

@@ -178,7 +178,7 @@ class ComparisonRunner(QObject):
             self._side_done(key)
 
         def fail(e: BaseException) -> None:
-            if cancel is not self._cancel:
+            if cancel is not self._cancel or key not in self._pending:  # or reported cancelled already
                 return
             self.failed.emit(key, str(e) or type(e).__name__)
             if then_b:
@@ -196,14 +196,17 @@ class ComparisonRunner(QObject):
             self.chunk.emit(key, done)
 
     def cancel(self) -> None:
+        """Both sides are reported cancelled at once, so the page is free within the click. A file run's
+        workers stop at their next chunk boundary (the offline engine checks the token between
+        chunks); nothing they report afterwards is passed on."""
         self._cancel.cancel()
-        if self._live:  # real-time run: close the sessions, report both sides at once
+        if self._live:  # real-time run: close the sessions
             for s in self._sessions.values():
                 s.close()
             self._sessions, self._streaming = {}, False
-            for key in list(self._pending):
-                self.failed.emit(key, "Cancelled.")
-                self._side_done(key)
+        for key in list(self._pending):
+            self.failed.emit(key, "Cancelled.")
+            self._side_done(key)
 
     def _side_done(self, key: str) -> None:
         if key in self._pending:
