@@ -198,6 +198,7 @@ def test_cancel_after_first_chunk_then_resume_after_restart_gives_one_runs_trans
     for side in Side:
         point, shown_t = points.load(keys[side]), page.transcripts[side.value]
         assert (point.sentences if point else []) == (shown_t.sentences if shown_t else [])
+    first_session = page.session_id
     page.close()
 
     restarted = make_page(qtbot, db_file)  # the app started again on the same database
@@ -211,6 +212,8 @@ def test_cancel_after_first_chunk_then_resume_after_restart_gives_one_runs_trans
     assert restarted.view.result.a.text == ref.a.text and restarted.view.result.b.text == ref.b.text
     assert [s.begin_ms for s in restarted.view.result.a.sentences] == [s.begin_ms for s in ref.a.sentences]
     assert not restarted.run_box.resume.isVisible()  # done: nothing left to resume
+    [summary] = restarted.sessions.history()  # the resumed run completed the session it continued
+    assert summary.id == first_session and summary.complete
 
 
 @pytest.mark.slow

@@ -216,6 +216,11 @@ class ResumePointRepository:
             self.delete(key)
             return None
 
+    def session_of(self, key: str | None) -> int | None:
+        """The session of the run that stored this point (None once that session was deleted)."""
+        r = self._conn.execute("SELECT session_id FROM resume_points WHERE key = ?", (key,)).fetchone()
+        return None if r is None else r["session_id"]
+
     def delete(self, key: str | None) -> None:
         if key is not None:
             with transaction(self._conn) as c:

@@ -286,16 +286,20 @@ class ComparePage(QWidget):
             return False
         self.transcripts = {"a": None, "b": None}
         self.listen.set_session(None)
-        self.session_id = self.sessions.add(Session(
-            req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
-            {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
-            self.settings.snapshot(), req.context, reference=self.view.reference.toPlainText()))
+        if not live:  # a resumed run completes the session it continues (History gets no orphan)
+            self.long_run.begin(req, resume)
+        self.session_id = self.long_run.resumed_session if not live else None
+        if self.session_id is None:
+            self.session_id = self.sessions.add(Session(
+                req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
+                {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
+                self.settings.snapshot(), req.context, reference=self.view.reference.toPlainText()))
+        self.long_run.session_id = self.session_id
         self.view.info = ExportInfo(audio=req.audio_path, engine=engine_label(req.engine.value),
                                     model=req.model)
         what = "Recognizing…" if not live else ("listening…" if self.mic.running else "audio sent")
         self.view.start_run(req.b_adds_text(), what)
         if not live:  # how far is unknown until the engine has found the speech (model, VAD)
-            self.long_run.begin(req, self.session_id, resume)
             self.run_box.set_resume("")
             wait_b = not can_run_concurrently(req.engine)
             self.view.columns.set_progress(Side.A, None, "starting…")

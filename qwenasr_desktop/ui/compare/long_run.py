@@ -38,7 +38,8 @@ class LongRun(QObject):
         self.keys: dict[Side, str | None] = {}
         self.resumable = False
         self.waiting = "starting…"
-        self.session_id: int | None = None
+        self.session_id: int | None = None  # the session the run's points belong to
+        self.resumed_session: int | None = None
         self.audio_path = ""
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -63,14 +64,17 @@ class LongRun(QObject):
         return f"Resume (A from {where[Side.A]}, B from {where[Side.B]})"
 
     # ------------------------------------------------------------------------- a run
-    def begin(self, req: RunRequest, session_id: int | None, resume: bool) -> None:
-        """A file run starts: resume from the stored points, or forget them (start over)."""
+    def begin(self, req: RunRequest, resume: bool) -> None:
+        """A file run starts: resume from the stored points, or forget them (start over).
+        `resumed_session`: the session of the run being continued, if it still exists."""
         self.resumable = not req.cloud and engine_resumable(req.engine)
         self.keys = {side: side_key(req, side) for side in Side}
-        self.session_id, self.audio_path = session_id, req.audio_path
+        self.session_id, self.audio_path, self.resumed_session = None, req.audio_path, None
         self.waiting = CLOUD_STAGE if req.cloud else "starting…"
         if resume and self.resumable:
             req.resume = {side.value: p for side, p in self.stored(req).items()}
+            self.resumed_session = next(filter(None, (self.points.session_of(k) for k in self.keys.values())),
+                                        None)
         else:
             req.resume = {}
             for key in self.keys.values():
