@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from qwenasr_desktop.core.compare import Side
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.metrics import error_counts
 from qwenasr_desktop.emulator import EmulatorServer
@@ -53,6 +54,10 @@ def test_file_comparison_through_the_dashscope_protocol(qtbot, tmp_path, manifes
     assert s.select_list(synced)
     with qtbot.waitSignal(page.runFinished, timeout=600_000):
         page.run_box.compare.click()
+        # the cloud reports once, at the end: its stage and the time spent, never a made-up percentage
+        bar = page.view.columns.progress[Side.A]
+        assert bar.maximum() == 0 and bar.format().startswith(
+            "A: sent to the cloud, waiting for the result · elapsed 0:0"), bar.format()
     qtbot.waitUntil(lambda: not page.view.busy, timeout=30_000)
     result = page.view.result
     assert result is not None, page.run_box.status.text()

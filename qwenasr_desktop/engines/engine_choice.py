@@ -120,3 +120,16 @@ def switched_off(items: list[Hotword], hints: list[str], model_name: str) -> lis
     model = model_info(model_name)
     kept = {id(h) for h in effective_hotwords(items, hints, model)}
     return [h for h in items if id(h) not in kept]
+
+
+def engine_resumable(choice: EngineChoice) -> bool:
+    """The engine continues a run from a stored checkpoint (asked of its class: no engine is made)."""
+    if choice is EngineChoice.OFFLINE:
+        from .local.engine import LocalEngine
+
+        return LocalEngine.capabilities.resumable
+    try:
+        from .dashscope.engine import DashScopeEngine
+    except ImportError:
+        return False
+    return DashScopeEngine.capabilities.resumable

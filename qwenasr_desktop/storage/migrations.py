@@ -92,6 +92,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (document_id, position)
         );
     """),
+    Migration(5, "resume points: where an unfinished file recognition stopped, and its sentences so far", """
+        CREATE TABLE resume_points (
+            key          TEXT PRIMARY KEY,
+            session_id   INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+            audio_path   TEXT NOT NULL DEFAULT '',
+            position_ms  INTEGER NOT NULL,
+            duration_ms  INTEGER NOT NULL,
+            carry        TEXT NOT NULL DEFAULT '',
+            verification TEXT,
+            language     TEXT,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE TABLE resume_sentences (
+            key      TEXT NOT NULL REFERENCES resume_points(key) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            sentence TEXT NOT NULL,
+            PRIMARY KEY (key, position)
+        );
+    """),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

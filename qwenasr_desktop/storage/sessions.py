@@ -8,13 +8,15 @@ change what an old comparison shows.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from ..core.context import Context, ContextMessage, Role
 from ..core.hotwords import Hotword, HotwordList
-from ..core.transcript import Transcript
+from ..core.transcript import Checkpoint, Transcript
 from .hotword_lists import now_iso, transaction
 
 
@@ -46,7 +48,8 @@ class SessionSummary:
     engine: str
     model: str
     mode: str
-    complete: bool  # both transcripts stored
+    complete: bool  # both transcripts stored (a queued file: its one transcript, B's settings)
+    queued: bool = False  # recognized by the batch queue: one transcript, with B's settings
 
 
 def list_to_json(hl: HotwordList | None) -> str | None:
@@ -123,10 +126,16 @@ class SessionRepository:
     def history(self, limit: int = 200) -> list[SessionSummary]:
         """Newest first."""
         rows = self._conn.execute("""SELECT id, created_at, title, audio_path, engine, model, mode,
-            transcript_a IS NOT NULL AND transcript_b IS NOT NULL AS complete
+            COALESCE(json_extract(settings, '$.queue'), 0) AS queued,
+            transcript_b IS NOT NULL AND (transcript_a IS NOT NULL
+                OR COALESCE(json_extract(settings, '$.queue'), 0)) AS complete
             FROM sessions ORDER BY created_at DESC, id DESC LIMIT ?""", (limit,)).fetchall()
         return [SessionSummary(r["id"], r["created_at"], r["title"], r["audio_path"], r["engine"],
-                               r["model"], r["mode"], bool(r["complete"])) for r in rows]
+                               r["model"], r["mode"], bool(r["complete"]), bool(r["queued"])) for r in rows]
+
+    def resume_points(self) -> ResumePointRepository:
+        """The unfinished file runs' checkpoints, in the same database."""
+        return ResumePointRepository(self._conn)
 
     def delete(self, session_id: int) -> None:
         with transaction(self._conn) as c:
@@ -138,3 +147,81 @@ class SessionRepository:
             cur = c.execute(f"UPDATE sessions SET {cols} WHERE id = ?", (*values.values(), session_id))
             if cur.rowcount != 1:
                 raise KeyError(f"No session with id {session_id}.")
+
+
+def resume_key(audio_path: str, shaping: dict) -> str | None:
+    """What a stored checkpoint belongs to: this file as it is now, and the options that shape the result.
+
+    Size and modification time stand for the content (hashing an hour of audio would cost seconds);
+    a file re-recorded under the same name gets a new key, so a stale checkpoint is never applied
+    to it. None when the file cannot be read: there is nothing to resume then.
+    """
+    try:
+        st = os.stat(audio_path)
+    except OSError:
+        return None
+    blob = json.dumps({"path": os.path.abspath(audio_path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                       "options": shaping}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class ResumePointRepository:
+    """The latest Checkpoint of each unfinished file run, written after every chunk.
+
+    A chunk adds a few sentences to a checkpoint that, near the end of an hour, holds a thousand:
+    only the new sentences are inserted and one small row updated, so the write stays cheap on the
+    GUI thread however long the file (docs/benchmarks.md). A cancel or a crash at minute 50
+    resumes at minute 50; the rows go when the run finishes.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def save(self, key: str, checkpoint: Checkpoint, *, audio_path: str = "",
+             session_id: int | None = None) -> None:
+        ver = checkpoint.verification
+        with transaction(self._conn) as c:
+            c.execute("""INSERT INTO resume_points (key, session_id, audio_path, position_ms, duration_ms,
+                carry, verification, language, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET session_id = excluded.session_id,
+                audio_path = excluded.audio_path, position_ms = excluded.position_ms,
+                duration_ms = excluded.duration_ms, carry = excluded.carry,
+                verification = excluded.verification, language = excluded.language,
+                updated_at = excluded.updated_at""",
+                      (key, session_id, audio_path, checkpoint.position_ms, checkpoint.duration_ms,
+                       checkpoint.carry, json.dumps(asdict(ver)) if ver else None, checkpoint.language,
+                       now_iso()))
+            stored = c.execute("SELECT COUNT(*) FROM resume_sentences WHERE key = ?", (key,)).fetchone()[0]
+            if stored > len(checkpoint.sentences):  # not this run's continuation: replace them all
+                c.execute("DELETE FROM resume_sentences WHERE key = ?", (key,))
+                stored = 0
+            c.executemany("INSERT INTO resume_sentences (key, position, sentence) VALUES (?, ?, ?)",
+                          [(key, k, json.dumps(asdict(s), ensure_ascii=False))
+                           for k, s in enumerate(checkpoint.sentences[stored:], start=stored)])
+
+    def load(self, key: str | None) -> Checkpoint | None:
+        if key is None:
+            return None
+        r = self._conn.execute("SELECT * FROM resume_points WHERE key = ?", (key,)).fetchone()
+        if r is None:
+            return None
+        rows = self._conn.execute("SELECT sentence FROM resume_sentences WHERE key = ? ORDER BY position",
+                                  (key,)).fetchall()
+        try:
+            return Checkpoint.from_dict({
+                "position_ms": r["position_ms"], "duration_ms": r["duration_ms"], "carry": r["carry"],
+                "language": r["language"], "sentences": [json.loads(s["sentence"]) for s in rows],
+                "verification": json.loads(r["verification"]) if r["verification"] else None})
+        except (ValueError, TypeError, KeyError):  # unreadable (written by another version): start over
+            self.delete(key)
+            return None
+
+    def session_of(self, key: str | None) -> int | None:
+        """The session of the run that stored this point (None once that session was deleted)."""
+        r = self._conn.execute("SELECT session_id FROM resume_points WHERE key = ?", (key,)).fetchone()
+        return None if r is None else r["session_id"]
+
+    def delete(self, key: str | None) -> None:
+        if key is not None:
+            with transaction(self._conn) as c:
+                c.execute("DELETE FROM resume_points WHERE key = ?", (key,))

@@ -78,8 +78,27 @@ _running: set[Job] = set()  # keeps jobs alive until they report back
 POOL_THREADS = 4
 
 
+_long_pool: QThreadPool | None = None
+
+
+def long_pool() -> QThreadPool:
+    """Threads for work that runs for minutes (a whole file's recognition, A and B and the queue).
+
+    The global pool has as many threads as cores (two here): two recognitions filled it, and every
+    short job (comparing the growing transcripts, checking a file) waited until a recognition
+    ended, so finished chunks showed up only at the end. Long work goes here; the cores are shared
+    by the OS either way."""
+    global _long_pool
+    if _long_pool is None:
+        _long_pool = QThreadPool()
+        _long_pool.setMaxThreadCount(4)
+    return _long_pool
+
+
 def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
-            on_failure: Callable[[BaseException], None], parent: QObject | None = None) -> Job:
+            on_failure: Callable[[BaseException], None], parent: QObject | None = None,
+            pool: QThreadPool | None = None) -> Job:
+    """`pool`: long_pool() for work that takes minutes, so short jobs are never queued behind it."""
     job = Job(fn, parent)
     # Queued: the job object lives on the GUI thread, so the callbacks run there.
     queued = Qt.ConnectionType.QueuedConnection
@@ -90,9 +109,10 @@ def run_job(fn: Callable[[], Any], on_success: Callable[[Any], None],
     # A parent deleted between the job's signals and their delivery drops the queued `finished`:
     # the job is gone all the same, so it must not be counted as running for ever.
     job.destroyed.connect(lambda *_: _running.discard(job))
-    pool = QThreadPool.globalInstance()
-    if pool.maxThreadCount() < POOL_THREADS:
-        pool.setMaxThreadCount(POOL_THREADS)
+    if pool is None:
+        pool = QThreadPool.globalInstance()
+        if pool.maxThreadCount() < POOL_THREADS:
+            pool.setMaxThreadCount(POOL_THREADS)
     pool.start(_Runner(job))
     return job
 
@@ -124,8 +144,9 @@ class LatestJob:
 
     @property
     def running(self) -> bool:
-        """A job was started and has neither reported nor been cancelled."""
-        return self._job is not None
+        """A job was started and has neither reported nor been cancelled. Read from the set of
+        running jobs, so it turns False in the same step as that set (not one queued event later)."""
+        return self._job is not None and self._job in _running
 
     def _forget(self, job: Job) -> None:
         if self._job is job:

@@ -71,15 +71,19 @@ class TwoColumns(QWidget):
             self.progress[side].show()
             self.view(side).setHtml(self._state_html(side))
 
-    def set_progress(self, side: Side, fraction: float | None, what: str = "Recognizing…") -> None:
-        """`fraction` None: working, but how far is unknown (a busy bar rather than a fake 0 %)."""
+    def set_progress(self, side: Side, fraction: float | None, what: str = "Recognizing…",
+                     percent: bool = True) -> None:
+        """`fraction` None: working, but how far is unknown (a busy bar rather than a fake 0 %).
+        `percent` False: `what` already says how far ("12:40 of 58:03 · …")."""
         bar = self.progress[side]
         if fraction is None:
             bar.setRange(0, 0)
         else:
             bar.setRange(0, 100)
             bar.setValue(round(100 * fraction))
-        bar.setFormat(f"{side.name}: {what} %p%" if fraction is not None else f"{side.name}: {what}")
+        text = f"{side.name}: {what}" + (" %p%" if fraction is not None and percent else "")
+        bar.setFormat(text)
+        bar.setToolTip(text.replace(" %p%", ""))
 
     def set_done(self, side: Side) -> None:
         self.states[side] = SideState.DONE

@@ -28,6 +28,7 @@ from ...audio.recorder import new_recording_path
 from ...core.compare import ExportInfo, Side
 from ...core.models import Mode
 from ...core.transcript import Transcript
+from ...engines.base import ChunkDone
 from ...engines.engine_choice import can_run_concurrently, load_offline_model, offline_model_loaded
 from ...engines.engine_labels import EngineChoice, engine_label
 from ...storage.hotword_lists import HotwordListRepository
@@ -45,6 +46,7 @@ from ..recognition.source_box import AUDIO_SUFFIXES, SourceBox
 from .columns import SideState
 from .compare_view import CompareView
 from .listen_bar import ListenBar
+from .long_run import LongRun
 
 
 class ComparePage(QWidget):
@@ -69,6 +71,7 @@ class ComparePage(QWidget):
         self.view = CompareView()
         self.listen = ListenBar()  # play the recording; open the finished comparison in the workbench
         self.runner = ComparisonRunner(self)
+        self.long_run = LongRun(self.view.columns, sessions.resume_points(), self)
         self.mic = MicSource(self)
         self.feeder = FileFeeder(self)
         self._layout()
@@ -126,7 +129,11 @@ class ComparePage(QWidget):
         self.settings.changed.connect(lambda: self.settings_section.set_summary(self.settings.summary()))
         self.run_box.compare.clicked.connect(self.start_comparison)
         self.run_box.cancel.clicked.connect(self.cancel)
-        self.runner.progress.connect(self._on_progress)  # a method: queued from the engine's thread
+        self.run_box.resume.clicked.connect(lambda: self.start_comparison(resume=True))
+        self.settings.changed.connect(self.refresh_resume)
+        self.source.modeChanged.connect(lambda _mode: self.refresh_resume())
+        self.runner.sideStarted.connect(lambda key: self.long_run.side_started(key, self.runner.request))
+        self.runner.chunk.connect(self._on_chunk)  # a method: queued from the engine's thread
         self.runner.live.connect(self._on_live)
         self.runner.connection.connect(self._on_connection)
         self.runner.finished.connect(self._on_side_finished)
@@ -197,6 +204,7 @@ class ComparePage(QWidget):
         self.run_box.set_warnings(result.warnings)
         errors = [f.message for f in result.report.findings if f.severity is Severity.ERROR]
         self._refuse(path, " ".join(errors))
+        self.refresh_resume()
         self.message.emit(f"Opened {Path(path).name} ({result.duration_s:.1f} s).")
 
     def _on_unreadable(self, path: str, e: BaseException) -> None:
@@ -258,7 +266,7 @@ class ComparePage(QWidget):
                           s.url.text(), s.hotwords(), s.language_hints(), self.context_panel.context(),
                           s.b_adds(), s.vocabulary_id(), self.chinese_script())
 
-    def start_comparison(self) -> None:
+    def start_comparison(self, resume: bool = False) -> None:
         if self.source.mode is Mode.REALTIME and self.mic.running:
             return
         if not self.audio_path:
@@ -267,9 +275,9 @@ class ComparePage(QWidget):
         if self.run_box.rejected:
             self.message.emit(self.run_box.rejected)
             return
-        self._start(live=self.source.mode is Mode.REALTIME)
+        self._start(live=self.source.mode is Mode.REALTIME, resume=resume)
 
-    def _start(self, live: bool) -> bool:
+    def _start(self, live: bool, resume: bool = False) -> bool:
         req = self.request()
         problem = req.problem()
         if problem:
@@ -278,15 +286,21 @@ class ComparePage(QWidget):
             return False
         self.transcripts = {"a": None, "b": None}
         self.listen.set_session(None)
-        self.session_id = self.sessions.add(Session(
-            req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
-            {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
-            self.settings.snapshot(), req.context, reference=self.view.reference.toPlainText()))
+        if not live:  # a resumed run completes the session it continues (History gets no orphan)
+            self.long_run.begin(req, resume)
+        self.session_id = self.long_run.resumed_session if not live else None
+        if self.session_id is None:
+            self.session_id = self.sessions.add(Session(
+                req.engine.value, req.model, req.mode.value, req.audio_path, Path(req.audio_path).name,
+                {"b_adds": sorted(req.b_adds), "language_hints": req.language_hints, "url": req.url},
+                self.settings.snapshot(), req.context, reference=self.view.reference.toPlainText()))
+        self.long_run.session_id = self.session_id
         self.view.info = ExportInfo(audio=req.audio_path, engine=engine_label(req.engine.value),
                                     model=req.model)
         what = "Recognizing…" if not live else ("listening…" if self.mic.running else "audio sent")
         self.view.start_run(req.b_adds_text(), what)
         if not live:  # how far is unknown until the engine has found the speech (model, VAD)
+            self.run_box.set_resume("")
             wait_b = not can_run_concurrently(req.engine)
             self.view.columns.set_progress(Side.A, None, "starting…")
             self.view.columns.set_progress(Side.B, None, "waiting for A…" if wait_b else "starting…")
@@ -296,6 +310,8 @@ class ComparePage(QWidget):
         self.run_box.set_running(True, "Recognizing A and B…")
         if not live:
             self.runner.start_file(req)
+            for key, point in req.resume.items():  # what the earlier run found is shown at once
+                self._on_chunk(key, ChunkDone([], point), store=False)
         else:
             self.runner.start_stream(req)
             if not self.mic.running:
@@ -319,10 +335,18 @@ class ComparePage(QWidget):
             if self.view.columns.states[side] is SideState.RUNNING:
                 self.view.columns.set_progress(side, None, "finishing…")
 
-    def _on_progress(self, key: str, fraction: float) -> None:
-        side = Side(key)
-        if self.runner.busy and self.view.columns.states[side] is SideState.RUNNING:
-            self.view.columns.set_progress(side, fraction)
+    def _on_chunk(self, key: str, done: ChunkDone, store: bool = True) -> None:
+        """A finished chunk of the current run: its sentences join the column, its checkpoint is kept."""
+        if store:
+            self.long_run.chunk(key, done)
+        cp = done.checkpoint
+        self._on_live(key, Transcript(cp.sentences, cp.language, cp.duration_ms,
+                                      verification=cp.verification))
+
+    def refresh_resume(self) -> None:
+        """Offer "Resume from 12:40" when this file, with these settings, has an unfinished run stored."""
+        idle_file = self.audio_path and not self.runner.busy and self.source.mode is Mode.FILE
+        self.run_box.set_resume(self.long_run.offer_text(self.request()) if idle_file else "")
 
     def cancel(self) -> None:
         self.feeder.stop()
@@ -346,6 +370,7 @@ class ComparePage(QWidget):
     def _on_side_finished(self, key: str, transcript: Transcript) -> None:
         self.transcripts[key] = transcript
         self.view.columns.set_done(Side(key))
+        self.long_run.side_finished(key)
         self._on_live(key, transcript)
 
     def _on_side_failed(self, key: str, message: str) -> None:
@@ -355,6 +380,8 @@ class ComparePage(QWidget):
 
     def _on_done(self) -> None:
         self.run_box.set_running(False)
+        self.long_run.stop()
+        self.refresh_resume()
         a, b = self.transcripts["a"], self.transcripts["b"]
         req = self.runner.request
         if self.session_id is not None:
@@ -382,24 +409,8 @@ class ComparePage(QWidget):
 
     # --------------------------------------------------------------------- history
     def show_session(self, session_id: int) -> None:
-        s = self.sessions.load(session_id)
-        if self.audio_path:
-            self._references[self.audio_path] = self.view.reference.toPlainText()
-        self.session_id = session_id
-        self.audio_path = s.audio_path
-        self.run_box.set_rejected("")
-        self.run_box.set_warnings([])
-        self.view.columns.set_idle()
-        if s.audio_path:
-            self.source.set_file(s.audio_path)
-        self.listen.set_audio(s.audio_path)
-        self.listen.set_session(session_id if (s.transcript_a or s.transcript_b) else None)
-        self.context_panel.set_context(s.context)
-        hot = s.hotword_list.items if s.hotword_list else []
-        adds = s.settings.get("b_adds", [])
-        self.view.info = ExportInfo(audio=s.audio_path, engine=engine_label(s.engine), model=s.model)
-        self.view.reference.blockSignals(True)
-        self.view.set_reference(s.reference)
-        self.view.reference.blockSignals(False)
-        self.transcripts = {"a": s.transcript_a, "b": s.transcript_b}
-        self.view.set_transcripts(s.transcript_a, s.transcript_b, hot, " and ".join(adds) or "nothing")
+        """A stored comparison from History, as it was (stored_session.py)."""
+        from .stored_session import show_stored_session
+
+        show_stored_session(self, session_id)
+        self.refresh_resume()

@@ -51,7 +51,8 @@ class HistoryModel(QAbstractTableModel):
             when = local_time(s.created_at)
             return (when, Path(s.audio_path).name or "(none)", engine_label(s.engine), s.model,
                     "real-time" if s.mode == "realtime" else "file",
-                    "A and B done" if s.complete else "incomplete")[index.column()]
+                    ("done (queue)" if s.queued else "A and B done") if s.complete
+                    else "incomplete")[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
             return s.audio_path
         return None

@@ -26,6 +26,8 @@ class ComparePages:
         self.holder = LazyPage(lambda: self._make_page(repo, dirs))
         window.add_page(self.holder, "Recognize && compare")
         window.add_page(self.history, "History")
+        self.queue_holder = LazyPage(self._make_queue_page)
+        window.add_page(self.queue_holder, "Queue")
         window.tabs.currentChanged.connect(self._on_tab)
         self.history.reopen.connect(self._reopen)
 
@@ -48,9 +50,30 @@ class ComparePages:
         page.preload_model()
         return page
 
+    def _make_queue_page(self):
+        """The batch queue recognizes with the Recognize page's settings, read as each file starts."""
+        from ..queue.queue_page import QueuePage
+
+        page = QueuePage(self.sessions, self._queue_settings)
+        page.message.connect(lambda text: self.window.statusBar().showMessage(text, 10_000))
+        page.openInWorkbench.connect(self._open_in_workbench)
+        page.runner.rowChanged.connect(lambda _row: self.history.refresh())
+        return page
+
+    def _queue_settings(self):
+        from ...core.models import Mode
+        from ..queue.runner import QueueSettings
+
+        page = self.compare
+        req = page.request()
+        req.mode = Mode.FILE
+        return QueueSettings(req, page.settings.snapshot())
+
     def _on_tab(self, index: int) -> None:
         widget = self.window.tabs.widget(index)
-        if widget is self.holder:
+        if widget is self.queue_holder:
+            self.queue_holder.ensure()
+        elif widget is self.holder:
             fresh = self.holder.page is None
             page = self.holder.ensure()
             if not fresh and not page.runner.busy:

@@ -39,6 +39,10 @@ class RunBox(QWidget):
         self.compare.setToolTip(COMPARE_TIP)
         self.compare.setDefault(True)
         self.cancel = QPushButton("Cancel")
+        self.resume = QPushButton("Resume")  # shown when the file has a stored checkpoint (set_resume)
+        self.resume.setToolTip("Continue the unfinished recognition of this file with these settings "
+                               "where it stopped; Compare starts over.")
+        self.resume.hide()
         self.status = StatusLabel()
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
@@ -48,6 +52,7 @@ class RunBox(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.compare)
+        row.addWidget(self.resume)
         row.addWidget(self.cancel)
         row.addWidget(self.status, 1)  # `warnings` is placed by the page, under the audio
         self.set_running(False)
@@ -69,8 +74,14 @@ class RunBox(QWidget):
     def rejected(self) -> str:
         return self._rejected
 
+    def set_resume(self, text: str) -> None:
+        """ "Resume from 12:40", or "" to hide the button (nothing stored for this file and settings)."""
+        self.resume.setText(text or "Resume")
+        self.resume.setVisible(bool(text))
+
     def _update_compare(self) -> None:
         self.compare.setEnabled(not self._running and not self._rejected)
+        self.resume.setEnabled(not self._running and not self._rejected)
 
     def set_warnings(self, warnings: list[str]) -> None:
         self.warnings.setText("<b>Audio check:</b> " + " ".join(warnings) if warnings else "")

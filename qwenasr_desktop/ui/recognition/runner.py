@@ -12,7 +12,7 @@ passes its notices on (`connection`), so the page can say what is happening.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
@@ -21,12 +21,20 @@ from ...core.compare import Side
 from ...core.context import Context
 from ...core.hotwords import Hotword
 from ...core.models import Mode, model_info
-from ...core.transcript import Transcript
-from ...engines.base import CancelToken, Engine, RecognitionOptions, StreamEvent, StreamingSession
+from ...core.transcript import Checkpoint, Transcript
+from ...engines.base import (
+    CancelToken,
+    ChunkDone,
+    Engine,
+    EngineCancelledError,
+    RecognitionOptions,
+    StreamEvent,
+    StreamingSession,
+)
 from ...engines.dashscope.resume import FAILED, ResumeNotice, ResumePolicy, ResumingSession
 from ...engines.engine_choice import can_run_concurrently, make_engine
 from ...engines.engine_labels import EngineChoice
-from ..jobs import run_job
+from ..jobs import long_pool, run_job
 from .live import LiveTranscript
 
 HOTWORDS, CONTEXT = "hotwords", "context"
@@ -47,6 +55,7 @@ class RunRequest:
     b_adds: frozenset[str] = frozenset({HOTWORDS, CONTEXT})
     vocabulary_id: str | None = None  # the list's cloud vocabulary (DashScope takes no inline list)
     chinese_script: str = "simplified"  # Mandarin output of both sides (offline engine)
+    resume: dict[str, Checkpoint] = field(default_factory=dict)  # side -> where its last run stopped
 
     @property
     def cloud(self) -> bool:
@@ -71,13 +80,32 @@ class RunRequest:
                 opts.context = self.context
         return opts
 
+    def shaping(self, side: Side) -> dict:
+        """Everything that changes what `side` recognizes: a checkpoint is reused only under the same."""
+        o = self.options(side)
+        return {"engine": self.engine.value, "url": self.url if self.cloud else "", "model": o.model,
+                "hotwords": [(h.text, h.weight, h.lang) for h in o.hotwords],
+                "vocabulary_id": o.vocabulary_id, "language_hints": o.language_hints,
+                "context": o.context.as_prompt_text() if o.context else "",
+                "chinese_script": o.chinese_script, "extra": o.extra}
+
     def b_adds_text(self) -> str:
         parts = [p for p in (HOTWORDS, CONTEXT) if p in self.b_adds]
         return " and ".join(parts) if parts else "nothing"
 
 
+def snapshot(cp: Checkpoint) -> Checkpoint:
+    """A copy the engine's later chunks do not change: its lists grow and its counters count on, but
+    a finished sentence is never edited, so copying the list (not the sentences) is enough, and cheap
+    at the end of an hour (a deep copy of a thousand sentences would hold the GIL for a while)."""
+    ver = replace(cp.verification) if cp.verification is not None else None
+    return Checkpoint(cp.position_ms, cp.duration_ms, list(cp.sentences), cp.carry, ver, cp.language)
+
+
 class ComparisonRunner(QObject):
     progress = Signal(str, float)  # side, fraction
+    sideStarted = Signal(str)  # side: its recognition starts now (B after A when they take turns)
+    chunk = Signal(str, object)  # side, ChunkDone of the current run (never of a cancelled one)
     live = Signal(str, object)  # side, Transcript so far (real-time)
     finished = Signal(str, object)  # side, final Transcript
     failed = Signal(str, str)  # side, message
@@ -86,6 +114,7 @@ class ComparisonRunner(QObject):
     done = Signal()  # both sides finished, failed or were cancelled
     _event = Signal(str, object)  # side, StreamEvent: from engine threads to the GUI thread
     _notice = Signal(str, object)  # side, ResumeNotice: from the resuming thread to the GUI thread
+    _chunk = Signal(str, object, object)  # side, CancelToken of its run, ChunkDone: to the GUI thread
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -97,6 +126,7 @@ class ComparisonRunner(QObject):
         self._streaming = False
         self._event.connect(self._on_event)
         self._notice.connect(self._on_notice)
+        self._chunk.connect(self._on_chunk)
         self.request: RunRequest | None = None
         self.resume_policy: Callable[[], ResumePolicy] = ResumePolicy  # one per cloud session
 
@@ -106,6 +136,7 @@ class ComparisonRunner(QObject):
 
     # ------------------------------------------------------------------ file mode
     def start_file(self, req: RunRequest) -> None:
+        self._cancel.cancel()  # a run still going is superseded: it stops at its next chunk, unheard
         self.request, self._cancel, self._live = req, CancelToken(), {}
         self._pending = {Side.A.value, Side.B.value}
         if can_run_concurrently(req.engine):
@@ -121,12 +152,25 @@ class ComparisonRunner(QObject):
             if not cancel.cancelled:
                 self.progress.emit(key, f)
 
+        def on_chunk(done: ChunkDone) -> None:  # on the pool thread; the engine keeps mutating its state
+            if not cancel.cancelled:
+                self._chunk.emit(key, cancel, ChunkDone(list(done.new_sentences), snapshot(done.checkpoint)))
+
         def work() -> Transcript:  # on a pool thread
             engine = make_engine(req.engine, req.url)
-            return engine.recognize(req.audio_path, req.options(side), progress=report, cancel=cancel)
+            point = req.resume.get(key)
+            if point is not None and engine.capabilities.resumable:  # it continues from (and mutates)
+                point = Checkpoint.from_dict(point.to_dict())  # the checkpoint: give it its own
+            else:
+                point = None
+            return engine.recognize(req.audio_path, req.options(side), progress=report, cancel=cancel,
+                                    on_chunk=on_chunk, resume=point)
 
         def ok(t: Transcript) -> None:
             if cancel is not self._cancel:  # an earlier run, finishing after a new one started
+                return
+            if cancel.cancelled:  # finished its last chunk after the user cancelled: cancelled it is
+                fail(EngineCancelledError())
                 return
             self.finished.emit(key, t)
             if then_b:
@@ -134,24 +178,35 @@ class ComparisonRunner(QObject):
             self._side_done(key)
 
         def fail(e: BaseException) -> None:
-            if cancel is not self._cancel:
+            if cancel is not self._cancel or key not in self._pending:  # or reported cancelled already
                 return
             self.failed.emit(key, str(e) or type(e).__name__)
             if then_b:
                 self._side_done(Side.B.value)
             self._side_done(key)
 
-        run_job(work, ok, fail, self)
+        self.sideStarted.emit(key)
+        run_job(work, ok, fail, self, pool=long_pool())
+
+    @Slot(str, object, object)
+    def _on_chunk(self, key: str, token: CancelToken, done: ChunkDone) -> None:
+        """Passed on only if it belongs to the run now shown: a cancelled or replaced run's chunk,
+        queued before the cancel, must not write into the columns."""
+        if token is self._cancel and not token.cancelled and key in self._pending:
+            self.chunk.emit(key, done)
 
     def cancel(self) -> None:
+        """Both sides are reported cancelled at once, so the page is free within the click. A file run's
+        workers stop at their next chunk boundary (the offline engine checks the token between
+        chunks); nothing they report afterwards is passed on."""
         self._cancel.cancel()
-        if self._live:  # real-time run: close the sessions, report both sides at once
+        if self._live:  # real-time run: close the sessions
             for s in self._sessions.values():
                 s.close()
             self._sessions, self._streaming = {}, False
-            for key in list(self._pending):
-                self.failed.emit(key, "Cancelled.")
-                self._side_done(key)
+        for key in list(self._pending):
+            self.failed.emit(key, "Cancelled.")
+            self._side_done(key)
 
     def _side_done(self, key: str) -> None:
         if key in self._pending:
