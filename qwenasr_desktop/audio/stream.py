@@ -99,9 +99,10 @@ class AudioStream:
         self.start = max(0, int(start))
         self.block_s = block_s
         _check_file(self.path)
-        self._reader = _SoundfileReader(self.path)
-        if not self._reader.ok:
-            self._reader = _PyAvReader(self.path, self._reader.error)
+        first = _SoundfileReader(self.path)
+        self._reader: _SoundfileReader | _PyAvReader = first
+        if not first.ok:
+            self._reader = _PyAvReader(self.path, first.error)
         self.total: int | None = self._reader.total
         self.samples_read = 0  # 16 kHz samples yielded so far
 
