@@ -24,6 +24,7 @@ from qwenasr_desktop.core.transcript import Checkpoint
 from qwenasr_desktop.engines.base import CancelToken, EngineCancelledError, RecognitionOptions
 from qwenasr_desktop.engines.local.chunking import resume_origin, stream_chunks
 from qwenasr_desktop.engines.local.engine import LocalEngine
+from qwenasr_desktop.engines.local.interruptible import run_cancellable
 from qwenasr_desktop.engines.local.vad import merge_utterances, speech_utterances
 
 SR = 16000
@@ -161,14 +162,15 @@ def test_hour_long_recording_is_complete_on_disk_and_memory_stays_flat(tmp_path)
     # recorder takes them; at several moments the file is a complete WAV of what was flushed.
     rng = np.random.default_rng(3)
     tone = (0.1 * np.sin(np.arange(160) * 2 * np.pi / 32)).astype(np.float32)
+    minute = tone + rng.normal(0, 0.01, (60 * 100, 160)).astype(np.float32)  # 6000 blocks of 10 ms
     path = tmp_path / "long.wav"
-    minutes, per_minute = 24, 60 * 100
+    minutes = 24
     peaks = []
     with WavRecorder(path, flush_interval=0.25) as rec:
         for m in range(minutes):
             tracemalloc.start()
-            for _ in range(per_minute):
-                rec.write(tone + rng.normal(0, 0.01, 160).astype(np.float32))
+            for block in minute:
+                rec.write(block)
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
             if m in (0, 7, 15, minutes - 1):
@@ -179,3 +181,19 @@ def test_hour_long_recording_is_complete_on_disk_and_memory_stays_flat(tmp_path)
                 assert len(tail) == 160 and np.abs(tail).max() > 0.05  # real audio up to the end
     assert sf.info(path).frames == minutes * 60 * SR
     assert max(peaks) < 1e6 and peaks[-1] < 2 * peaks[0] + 100_000, peaks
+
+
+def test_a_long_native_call_returns_at_once_when_cancelled():
+    # Stands for a CTranslate2 encode (seconds, not interruptible): the caller raises as soon
+    # as the token is set, without waiting for the call; results and errors pass through.
+    release, token = threading.Event(), CancelToken()
+    threading.Timer(0.1, token.cancel).start()
+    try:
+        with pytest.raises(EngineCancelledError):
+            run_cancellable(lambda: release.wait(60), token)
+    finally:
+        release.set()
+    assert run_cancellable(lambda: 42, CancelToken()) == 42
+    assert run_cancellable(lambda: 43, None) == 43
+    with pytest.raises(ZeroDivisionError):
+        run_cancellable(lambda: 1 / 0, CancelToken())

@@ -18,7 +18,7 @@ import numpy as np
 
 from .decode import TARGET_RATE, AudioError, _design_lowpass, _ratio, check_rate, to_mono
 
-BLOCK_S = 10.0  # seconds of source audio read per block: small next to a decode chunk (30 s)
+BLOCK_S = 5.0  # seconds of source audio read per block: small next to a decode chunk (20 s)
 
 
 class BlockResampler:

@@ -67,10 +67,14 @@ class _Window:
             self.start += n
 
 
-def _reblock(blocks: Iterable[np.ndarray], size: int) -> Iterator[np.ndarray]:
+def _reblock(blocks: Iterable[np.ndarray], size: int, cancel: CancelToken | None) -> Iterator[np.ndarray]:
+    """The stream in blocks of `size`; the cancel is checked per block read (a few seconds of
+    audio), not only per VAD block: reading and resampling 30 s of 48 kHz audio takes a second."""
     pending: list[np.ndarray] = []
     have = 0
     for b in blocks:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         pending.append(np.asarray(b, np.float32))
         have += len(b)
         while have >= size:
@@ -131,9 +135,7 @@ def stream_chunks(blocks: Iterable[np.ndarray], config: VadConfig | None = None,
     vad, seg = FrameVad(), Segmenter(config)
     window = _Window(origin)
     group = _Grouper(max_s, max_gap_s, skip_until)
-    for block in _reblock(blocks, VAD_BLOCK):
-        if cancel is not None:
-            cancel.raise_if_cancelled()
+    for block in _reblock(blocks, VAD_BLOCK, cancel):
         window.append(block)
         for u in seg.push(vad(block)):
             done = group.add(Utterance(origin + u.start, origin + u.end))

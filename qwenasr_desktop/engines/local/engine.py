@@ -161,7 +161,10 @@ class LocalEngine(Engine):
                 state.verification.add(res.proposed, res.kept)
             state.sentences += new
             state.language = state.language or res.language
-            state.carry = (state.carry + " " + res.text).strip()[-600:]
+            # Whisper's rule: text written after a fallback (here: a loop) does not prompt the next
+            # chunk, so one bad chunk cannot drag the rest of an hour-long file into its loop.
+            looped = any(n.endswith("fallback") for n in res.notes)
+            state.carry = "" if looped else (state.carry + " " + res.text).strip()[-600:]
         state.position_ms = end_ms
         return new
 

@@ -20,6 +20,7 @@ from ...core.transcript import Sentence, Word
 from ..base import CancelToken
 from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
+from .interruptible import run_cancellable
 from .packaged_models import LoadedModel
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
 from .search import max_new_tokens
@@ -133,10 +134,8 @@ class ChunkDecoder:
         between the stages and at every decoder step (a biased 30-s chunk takes seconds)."""
         max_new = max_new_tokens(len(audio) / SAMPLE_RATE)
         mel, content_frames = self.features(audio)
-        _check(cancel)
-        enc = self.encode(mel)
-        _check(cancel)
-        language = self.detect_language(enc)
+        enc = run_cancellable(lambda: self.encode(mel), cancel)
+        language = run_cancellable(lambda: self.detect_language(enc), cancel)
         tok = self.tokenizer(language)
         if applies(self.settings.hotwords, self.settings.context_text):
             res = verified_decode(self, enc, tok, language, previous_text, max_new, cancel)
@@ -144,9 +143,10 @@ class ChunkDecoder:
             prompt = build_prompt_tokens(tok, PromptParts("", previous_text, (), language,
                                                            self.settings.zh_script_sentence))
             res = self.plain_decode(enc, tok, prompt, language, max_new, cancel=cancel)
-        _check(cancel)
         if self.settings.word_timestamps and res.tokens:
-            res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
+            tokens = res.tokens
+            res.words = run_cancellable(lambda: self.align(enc, tok, tokens, content_frames, offset_ms),
+                                        cancel)
         return res
 
     def plain_decode(self, enc, tok, prompt: list[int], language: str, max_new: int,
@@ -165,7 +165,7 @@ class ChunkDecoder:
                cancel: CancelToken | None) -> ChunkResult:
         if self.settings.plain_decoder == "ct2":
             def search(e, t, p, lang):
-                return self._generate_ct2(e, t, p, lang)
+                return run_cancellable(lambda: self._generate_ct2(e, t, p, lang), cancel)
         else:
             def search(e, t, p, lang):
                 return self._search(e, t, p, lang, max_new, window, cancel)
@@ -176,8 +176,8 @@ class ChunkDecoder:
             retry.notes.append("compression-fallback")
             res = retry
         if compression_ratio(res.text) > COMPRESSION_LIMIT:
-            _check(cancel)
-            res = self._generate_ct2(enc, tok, [], language, no_repeat_ngram_size=3)
+            res = run_cancellable(lambda: self._generate_ct2(enc, tok, [], language,
+                                                             no_repeat_ngram_size=3), cancel)
             res.notes.append("no-repeat-fallback")
         return res
 
@@ -227,11 +227,6 @@ class ChunkDecoder:
                               end_ms=offset_ms + round(w["end"] * 1000),
                               probability=float(w["probability"])))
         return words
-
-
-def _check(cancel: CancelToken | None) -> None:
-    if cancel is not None:
-        cancel.raise_if_cancelled()
 
 
 def is_silence(res: ChunkResult) -> bool:

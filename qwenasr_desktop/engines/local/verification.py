@@ -31,6 +31,7 @@ from ...core.hotwords import Hotword
 from ..base import CancelToken
 from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
+from .interruptible import run_cancellable
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
 from .search import DEFAULT_LAMBDA, beam_search
 
@@ -76,7 +77,8 @@ def _encode_text(tok, text: str, leading_space: bool) -> list[int]:
 
 
 def judge(chunk: ChunkDecoder, window, tok, plain_prompt: list[int], plain: ChunkResult,
-          proposals: Sequence[span_merge.Proposal], lam: float) -> list[Verdict]:
+          proposals: Sequence[span_merge.Proposal], lam: float,
+          cancel: CancelToken | None = None) -> list[Verdict]:
     """Score every proposal against the plain text with the unprompted decoder, in one batch."""
     spaced = plain.language not in NO_SPACE_LANGUAGES
     lead = tok.decode(plain.tokens[:1]).startswith(" ")
@@ -84,7 +86,7 @@ def judge(chunk: ChunkDecoder, window, tok, plain_prompt: list[int], plain: Chun
     seqs = [_encode_text(tok, t, lead) for t in texts]
     init = [tok.sot_prev, *plain_prompt] if plain_prompt else []
     init += [*tok.sot_sequence, tok.no_timestamps]
-    scores = chunk.model.decoder.sequence_logprobs(window, init, seqs)
+    scores = run_cancellable(lambda: chunk.model.decoder.sequence_logprobs(window, init, seqs), cancel)
     weights = {h.text.strip(): h.weight for h in chunk.settings.hotwords}
     cw = chunk.settings.context_weight
     return [Verdict(p, scores[i + 1] - scores[0] + bonus(tok, p, weights, lam, spaced, cw))
@@ -158,7 +160,7 @@ def verified_decode(chunk: ChunkDecoder, enc, tok, language: str, previous: str,
             plain.notes.append("hotwords/context: no supported change (none completes a hotword, or the "
                                "glossary was copied): kept the plain text")
         return plain
-    verdicts = judge(chunk, window, tok, plain_prompt, plain, proposals, max(lam, 0.0))
+    verdicts = judge(chunk, window, tok, plain_prompt, plain, proposals, max(lam, 0.0), cancel)
     kept = _keep(verdicts)
     plain.notes.append(f"hotwords/context: kept {len(kept)} of {len(proposals)} proposed changes")
     plain.proposed, plain.kept = len(proposals), len(kept)
