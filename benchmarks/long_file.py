@@ -2,7 +2,7 @@
 against faster-whisper's own `WhisperModel.transcribe` on the same file and the same model.
 
     .venv/bin/python -m benchmarks.long_file --minutes 10 --what plain,w4,fw,cancel
-    .venv/bin/python -m benchmarks.long_file --minutes 10,60 --what plain,fw      # RSS 10 vs 60 min
+    .venv/bin/python -m benchmarks.long_file --minutes 10,60 --what plain,fw,whole   # RSS 10 vs 60 min
 
 The recording is built from the real clips of ../shared/testdata and ../shared/testdata/more (21
 clips, 2.6 min, English and Mandarin, each followed by 1 s of silence), repeated until it lasts
@@ -32,7 +32,7 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
 MANIFESTS = (SHARED / "manifest.jsonl", SHARED / "more" / "manifest.jsonl")
 SR = 16000
 SPEECH_MINUTES = 10
-WHAT = ("plain", "w4", "fw", "cancel")
+WHAT = ("plain", "w4", "fw", "cancel", "whole")
 
 
 def clips() -> list[dict]:
@@ -150,8 +150,22 @@ def _cancel(path: str, delays=(0.5, 1.5, 2.5, 4.0)) -> dict:
     return {"latencies": latencies, "median_chunk_s": chunk_s[len(chunk_s) // 2] if chunk_s else None}
 
 
+def _whole(path: str) -> dict:
+    """What the engine did before streaming, up to the first decode: the whole file in memory and
+    the VAD over it (no model loaded): the memory the old path needed besides the model."""
+    from qwenasr_desktop.audio.decode import load_audio
+    from qwenasr_desktop.engines.local.vad import merge_utterances, speech_utterances
+
+    t0 = time.perf_counter()
+    audio = load_audio(path)
+    chunks = merge_utterances(speech_utterances(audio))
+    return {"wall": time.perf_counter() - t0, "audio_s": len(audio) / SR, "chunks": len(chunks)}
+
+
 def child(what: str, path: str) -> None:
-    if what == "fw":
+    if what == "whole":
+        out = _whole(path)
+    elif what == "fw":
         out = _faster_whisper(path)
     elif what == "cancel":
         out = _cancel(path)
@@ -184,6 +198,9 @@ def row(what: str, minutes: float, r: dict) -> str:
         return (f"| cancel (w4) | {minutes:g} | | | | {r['peak_rss_mb']:.0f} | cancel -> raised: "
                 f"median {sorted(lat)[len(lat) // 2]:.2f} s, max {max(lat):.2f} s over {len(lat)}; "
                 f"median chunk {r['median_chunk_s']:.1f} s |")
+    if what == "whole":
+        return (f"| old path: load_audio + VAD, no model | {minutes:g} | | {r['wall']:.0f} | | "
+                f"{r['peak_rss_mb']:.0f} | {r['chunks']} chunks |")
     rtf = r["wall"] / r["audio_s"]
     name = {"plain": "ours, plain", "w4": "ours, hotwords w4", "fw": "faster-whisper transcribe"}[what]
     return (f"| {name} | {minutes:g} | {rtf:.3f} | {r['wall']:.0f} | {r['first_chunk']:.1f} | "

@@ -9,15 +9,20 @@ module for the plain-reference run and once split in two (cancelled, then resume
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import tracemalloc
 
 import numpy as np
 import pytest
 import soundfile as sf
+from pulse_mic import BLOCK, RATE, Feeder, PulseMic, PulseUnavailable  # tests/ is on sys.path
 
+from qwenasr_desktop.audio import devices
+from qwenasr_desktop.audio.capture import MicCapture
 from qwenasr_desktop.audio.decode import load_audio, resample
-from qwenasr_desktop.audio.recorder import WavRecorder
+from qwenasr_desktop.audio.recorder import MicRecording, WavRecorder
 from qwenasr_desktop.core.hotwords import Hotword
 from qwenasr_desktop.core.models import LOCAL_BASE
 from qwenasr_desktop.core.transcript import Checkpoint
@@ -197,3 +202,86 @@ def test_a_long_native_call_returns_at_once_when_cancelled():
     assert run_cancellable(lambda: 43, None) == 43
     with pytest.raises(ZeroDivisionError):
         run_cancellable(lambda: 1 / 0, CancelToken())
+
+
+class FastFeeder(Feeder):
+    """The virtual microphone's feeder at `speed` times real time: module-pipe-source passes on
+    what the FIFO gets as it gets it, so PulseAudio, ALSA and PortAudio deliver it that fast too
+    (60 s fed at 50x arrived whole, without an overflow)."""
+
+    speed = 25.0
+
+    def _run(self) -> None:
+        fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+        try:
+            t0, i = time.monotonic(), 0
+            while not self._halt.is_set() and i < len(self.pcm):
+                self._write_all(fd, self.pcm[i:i + BLOCK].tobytes())
+                i = min(len(self.pcm), i + BLOCK)
+                self.frames_written = i
+                self._halt.wait(max(0.0, t0 + i / RATE / self.speed - time.monotonic()))
+            self.clip_done.set()
+            silence = np.zeros(BLOCK, np.int16).tobytes()
+            while not self._halt.is_set():  # keep the source flowing, at real time now
+                self._write_all(fd, silence)
+                self._halt.wait(BLOCK / RATE)
+        finally:
+            os.close(fd)
+
+
+@pytest.fixture()
+def fast_mic():
+    mic = PulseMic()
+    old = os.environ.get("PULSE_SERVER")
+    try:
+        mic.start()
+    except PulseUnavailable as exc:
+        mic.stop()
+        pytest.fail(f"the virtual microphone could not start: {exc}")
+    try:
+        os.environ["PULSE_SERVER"] = str(mic.server)
+        devices.rescan()
+        yield mic
+    finally:
+        mic.stop()
+        if old is None:
+            os.environ.pop("PULSE_SERVER", None)
+        else:
+            os.environ["PULSE_SERVER"] = old
+        devices.rescan()
+
+
+@pytest.mark.audio
+def test_twenty_minutes_from_the_virtual_mic_are_on_disk_at_every_moment(fast_mic, manifest, tmp_path):
+    # 20 minutes of a real clip, looped, through PulseAudio -> PortAudio -> our capture -> the
+    # recorder at 25x real time (48 s), drained on a 20 ms tick as the UI does. Every 4 minutes
+    # of audio the file on disk is a WAV of everything flushed; memory does not follow length.
+    clip = np.round(load_audio(manifest["sh_en_ls_1995-1837-0001"]["audio_path"]) * 32767).astype(np.int16)
+    pcm = np.tile(clip, int(20 * 60 * SR / len(clip)) + 1)[:20 * 60 * SR]
+    rec = MicRecording(MicCapture("pulse"), WavRecorder(tmp_path / "mic.wav", flush_interval=0.25))
+    rec.start()
+    feeder = FastFeeder(fast_mic.fifo, pcm)
+    fast_mic._feeders.append(feeder)  # stopped with the server
+    feeder.start()
+    checks, peaks, dropped = [], [], 0
+    try:
+        tracemalloc.start()
+        while rec.elapsed_s < len(pcm) / SR and feeder.error is None:
+            before = rec.elapsed_s
+            dropped += rec.poll().dropped_frames
+            if int(rec.elapsed_s // 240) > int(before // 240):  # every 4 minutes of audio
+                peaks.append(tracemalloc.get_traced_memory()[1])
+                tracemalloc.reset_peak()
+                info = sf.info(rec.recorder.path)
+                checks.append((info.frames, rec.recorder.frames_on_disk, rec.recorder.frames))
+                tail, _ = sf.read(rec.recorder.path, start=info.frames - SR, dtype="int16")
+                assert len(tail) == SR and np.abs(tail).max() > 1000  # speech up to the end
+            threading.Event().wait(0.02)
+    finally:
+        tracemalloc.stop()
+        path = rec.stop()
+    assert feeder.error is None
+    assert len(checks) >= 4 and all(on_file == on_disk and accepted - on_disk <= 0.25 * SR + 4000
+                                    for on_file, on_disk, accepted in checks), checks
+    assert sf.info(path).frames == rec.recorder.frames >= len(pcm) - dropped
+    assert max(peaks) < 5e6 and peaks[-1] < 2 * peaks[0] + 500_000, peaks
