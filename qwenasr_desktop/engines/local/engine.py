@@ -118,7 +118,8 @@ class LocalEngine(Engine):
         grow with its length.
 
         A resume decodes nothing before the checkpoint, but by default the VAD reads the file
-        from its start again (about 1 % of the decode's time): the VAD's recurrent state at the
+        from its start again (reading and VAD only: a few % of the decode's time; the resampling
+        of a 44.1/48 kHz file is most of it): the VAD's recurrent state at the
         checkpoint decides where the next chunk starts, and a VAD restarted later can cut it one
         32-ms frame apart, which shifts that chunk's word times by a few ms. `extra
         {"resume_seek": True}` restarts the reading at most 90 s before the checkpoint instead.
