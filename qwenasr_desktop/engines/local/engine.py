@@ -11,16 +11,13 @@ of being silently ignored as the cloud does: offline there is no reason to hide 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ...audio.decode import AudioError, load_audio, prepare_array
+from ...audio.decode import AudioError
 from ...core.chinese_script import Script
 from ...core.hotwords import Hotword, check_model_match, effective_hotwords
 from ...core.models import LOCAL_BASE, UnknownModelError, model_info
-from ...core.transcript import Checkpoint, Transcript, Verification
+from ...core.transcript import Checkpoint, Sentence, Transcript, Verification
 from ..base import (
     SAMPLE_RATE,
     AudioInput,
@@ -35,9 +32,11 @@ from ..base import (
     StreamEvent,
     StreamingSession,
 )
+from .chunking import SpeechChunk, resume_origin, stream_chunks
 from .packaged_models import LoadedModel, load_model, resolve_name
 from .recognizer import ChunkDecoder, DecodeSettings, is_silence, to_sentences
-from .vad import VadConfig, merge_utterances, speech_utterances
+from .source import ChunkSource, engine_errors
+from .vad import VadConfig
 from .verification import CONTEXT_WEIGHT, PROPOSAL_BONUS
 
 if TYPE_CHECKING:
@@ -115,50 +114,65 @@ class LocalEngine(Engine):
                   cancel: CancelToken | None = None, *,
                   on_chunk: ChunkCallback | None = None,
                   resume: Checkpoint | None = None) -> Transcript:
+        """A file is read as a stream of blocks and decoded chunk by chunk, so memory does not
+        grow with its length.
+
+        A resume decodes nothing before the checkpoint, but by default the VAD reads the file
+        from its start again (reading and VAD only: a few % of the decode's time; the resampling
+        of a 44.1/48 kHz file is most of it): the VAD's recurrent state at the
+        checkpoint decides where the next chunk starts, and a VAD restarted later can cut it one
+        32-ms frame apart, which shifts that chunk's word times by a few ms. `extra
+        {"resume_seek": True}` restarts the reading at most 90 s before the checkpoint instead.
+        """
         settings = self.settings_for(options)
         name = resolve_name(options.model or LOCAL_BASE)
-        samples = self._load(audio, options.sample_rate)
-        model = self.model(name)
-        decoder = ChunkDecoder(model, settings)
         cancel = cancel or CancelToken()
-        chunks = merge_utterances(speech_utterances(samples, VadConfig(), cancel=cancel))
-        duration_ms = len(samples) * 1000 // SAMPLE_RATE
-        state = resume or Checkpoint(duration_ms=duration_ms, language=settings.language)
-        state.duration_ms = duration_ms
-        total = sum(c.end - c.start for c in chunks) or 1
-        done = 0
-        for c in chunks:
-            cancel.raise_if_cancelled()
-            start_ms = c.start * 1000 // SAMPLE_RATE
-            done += c.end - c.start
-            if start_ms < state.position_ms:
-                continue  # decoded before the run was interrupted
-            res = decoder.decode(samples[c.start:c.end], state.carry, start_ms)
-            end_ms = c.end * 1000 // SAMPLE_RATE
-            new = [] if is_silence(res) else to_sentences(res, start_ms, end_ms, len(state.sentences))
-            if new:
-                if res.verified:
-                    state.verification = state.verification or Verification()
-                    state.verification.add(res.proposed, res.kept)
-                state.sentences += new
-                state.language = state.language or res.language
-                state.carry = (state.carry + " " + res.text).strip()[-600:]
-            state.position_ms = end_ms
-            if on_chunk:
-                on_chunk(ChunkDone(new, state))
-            if progress:
-                progress(done / total)
+        skip_until = (resume.position_ms * SAMPLE_RATE // 1000) if resume else 0
+        seek = bool((options.extra or {}).get("resume_seek", False))
+        origin = resume_origin(skip_until) if seek else 0
+        with self._open(audio, options.sample_rate, origin) as source:
+            decoder = ChunkDecoder(self.model(name), settings)
+            state = resume or Checkpoint(language=settings.language)
+            state.duration_ms = source.duration_ms or state.duration_ms
+            chunks = stream_chunks(source.blocks(), VadConfig(), origin=origin, skip_until=skip_until,
+                                   cancel=cancel)
+            for chunk in engine_errors(chunks):
+                new = self._decode_chunk(decoder, chunk, state, cancel)
+                if on_chunk:
+                    on_chunk(ChunkDone(new, state))
+                if progress and state.duration_ms:
+                    progress(state.fraction)
+            duration_ms = source.duration_ms or source.read_ms
         if progress:
             progress(1.0)
         return Transcript(sentences=state.sentences, duration_ms=duration_ms, engine=self.name,
                           model=name, language=state.language, verification=state.verification)
 
     @staticmethod
-    def _load(audio: AudioInput, rate: int) -> np.ndarray:
+    def _decode_chunk(decoder: ChunkDecoder, chunk: SpeechChunk, state: Checkpoint,
+                      cancel: CancelToken) -> list[Sentence]:
+        """Decode one chunk into `state` (prompted with its carry); returns the new sentences."""
+        cancel.raise_if_cancelled()
+        start_ms, end_ms = chunk.start * 1000 // SAMPLE_RATE, chunk.end * 1000 // SAMPLE_RATE
+        res = decoder.decode(chunk.samples, state.carry, start_ms, cancel=cancel)
+        new = [] if is_silence(res) else to_sentences(res, start_ms, end_ms, len(state.sentences))
+        if new:
+            if res.verified:
+                state.verification = state.verification or Verification()
+                state.verification.add(res.proposed, res.kept)
+            state.sentences += new
+            state.language = state.language or res.language
+            # Whisper's rule: text written after a fallback (here: a loop) does not prompt the next
+            # chunk, so one bad chunk cannot drag the rest of an hour-long file into its loop.
+            looped = any(n.endswith("fallback") for n in res.notes)
+            state.carry = "" if looped else (state.carry + " " + res.text).strip()[-600:]
+        state.position_ms = end_ms
+        return new
+
+    @staticmethod
+    def _open(audio: AudioInput, rate: int, origin: int) -> ChunkSource:
         try:
-            if isinstance(audio, str | Path):
-                return load_audio(audio)
-            return prepare_array(audio, rate)
+            return ChunkSource.open(audio, rate, origin)
         except AudioError as e:
             raise EngineError(str(e)) from None
 

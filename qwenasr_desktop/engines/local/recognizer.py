@@ -17,8 +17,10 @@ import numpy as np
 from ...core.chinese_script import Script, convert
 from ...core.hotwords import Hotword
 from ...core.transcript import Sentence, Word
+from ..base import CancelToken
 from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
+from .interruptible import run_cancellable
 from .packaged_models import LoadedModel
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
 from .search import max_new_tokens
@@ -125,43 +127,48 @@ class ChunkDecoder:
         return convert(text, self.settings.script) if language == "zh" else text
 
     # ------------------------------------------------------------------ decode
-    def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0) -> ChunkResult:
+    def decode(self, audio: np.ndarray, previous_text: str = "", offset_ms: int = 0,
+               cancel: CancelToken | None = None) -> ChunkResult:
         """One chunk. Hotwords and context only ever propose changes to the plain decode
-        (verification.py); without them the plain decode is the result."""
+        (verification.py); without them the plain decode is the result. `cancel` is checked
+        between the stages and at every decoder step (a biased 30-s chunk takes seconds)."""
         max_new = max_new_tokens(len(audio) / SAMPLE_RATE)
         mel, content_frames = self.features(audio)
-        enc = self.encode(mel)
-        language = self.detect_language(enc)
+        enc = run_cancellable(lambda: self.encode(mel), cancel)
+        language = run_cancellable(lambda: self.detect_language(enc), cancel)
         tok = self.tokenizer(language)
         if applies(self.settings.hotwords, self.settings.context_text):
-            res = verified_decode(self, enc, tok, language, previous_text, max_new)
+            res = verified_decode(self, enc, tok, language, previous_text, max_new, cancel)
         else:
             prompt = build_prompt_tokens(tok, PromptParts("", previous_text, (), language,
                                                            self.settings.zh_script_sentence))
-            res = self.plain_decode(enc, tok, prompt, language, max_new)
+            res = self.plain_decode(enc, tok, prompt, language, max_new, cancel=cancel)
         if self.settings.word_timestamps and res.tokens:
-            res.words = self.align(enc, tok, res.tokens, content_frames, offset_ms)
+            tokens = res.tokens
+            res.words = run_cancellable(lambda: self.align(enc, tok, tokens, content_frames, offset_ms),
+                                        cancel)
         return res
 
     def plain_decode(self, enc, tok, prompt: list[int], language: str, max_new: int,
-                     window=None) -> ChunkResult:
+                     window=None, cancel: CancelToken | None = None) -> ChunkResult:
         """Beam search without hotwords, with Whisper's fallbacks for loops and silence, in the
         chosen Chinese script (tokens re-encoded when the script changed the text); at most
         `max_new` tokens (search.max_new_tokens of the chunk's length)."""
-        res = self._plain(enc, tok, prompt, language, max_new, window)
+        res = self._plain(enc, tok, prompt, language, max_new, window, cancel)
         text = self.to_script(res.text, language)
         if text != res.text:
             lead = tok.decode(res.tokens[:1]).startswith(" ")
             res.text, res.tokens = text, tok.encode((" " if lead else "") + text)
         return res
 
-    def _plain(self, enc, tok, prompt: list[int], language: str, max_new: int, window) -> ChunkResult:
+    def _plain(self, enc, tok, prompt: list[int], language: str, max_new: int, window,
+               cancel: CancelToken | None) -> ChunkResult:
         if self.settings.plain_decoder == "ct2":
             def search(e, t, p, lang):
-                return self._generate_ct2(e, t, p, lang)
+                return run_cancellable(lambda: self._generate_ct2(e, t, p, lang), cancel)
         else:
             def search(e, t, p, lang):
-                return self._search(e, t, p, lang, max_new, window)
+                return self._search(e, t, p, lang, max_new, window, cancel)
         res = search(enc, tok, prompt, language)
         if compression_ratio(res.text) > COMPRESSION_LIMIT and prompt:
             # A loop usually copies the prompt: retry without it, then with an n-gram block.
@@ -169,18 +176,20 @@ class ChunkDecoder:
             retry.notes.append("compression-fallback")
             res = retry
         if compression_ratio(res.text) > COMPRESSION_LIMIT:
-            res = self._generate_ct2(enc, tok, [], language, no_repeat_ngram_size=3)
+            res = run_cancellable(lambda: self._generate_ct2(enc, tok, [], language,
+                                                             no_repeat_ngram_size=3), cancel)
             res.notes.append("no-repeat-fallback")
         return res
 
-    def _search(self, enc, tok, prompt: list[int], language: str, max_new: int, window=None) -> ChunkResult:
+    def _search(self, enc, tok, prompt: list[int], language: str, max_new: int, window=None,
+                cancel: CancelToken | None = None) -> ChunkResult:
         """Our decoder's beam search with no trie. The same search as weighted hotwords, so A and B
         of a comparison differ only by the hotwords; and for base 5 beams it is ~25 % faster than
         CT2's own beam search with the same WER on ../shared/testdata (docs/benchmarks.md)."""
         from .search import beam_search
 
         found = beam_search(self.model.decoder, np.asarray(enc)[0], tok, prompt, None,
-                            self.settings.beam_size, max_new, window=window)
+                            self.settings.beam_size, max_new, window=window, cancel=cancel)
         return ChunkResult(tok.decode(found.tokens).strip(), found.tokens, language,
                            no_speech_prob=found.no_speech_prob,
                            avg_logprob=found.logprob / (len(found.tokens) + 1))

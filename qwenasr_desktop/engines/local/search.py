@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from ..base import CancelToken
 from .biasing import HotwordTrie
 
 if TYPE_CHECKING:
@@ -183,10 +184,11 @@ class _Beams:
 
 def beam_search(decoder: SearchDecoder, feats: np.ndarray | None, tok: SearchTokenizer, prompt: list[int],
                 trie: HotwordTrie | None, beam_size: int = 5, max_new: int = 200,
-                window: Any = None) -> SearchResult:
+                window: Any = None, cancel: CancelToken | None = None) -> SearchResult:
     """Beam search with trie fusion (none: a plain decode). `window` (decoder.start of the same
     features) saves recomputing the cross-attention K/V when one chunk is searched several times;
-    with a window, `feats` may be None (verification.py searches one chunk several times)."""
+    with a window, `feats` may be None (verification.py searches one chunk several times).
+    `cancel` is checked before every decoder step: a cancel is seen within one step."""
     init = ([tok.sot_prev, *prompt] if prompt else []) + list(tok.sot_sequence) + [tok.no_timestamps]
     max_new = min(max_new, decoder.n_ctx - len(init) - 1)
     smask = _suppress_mask(tok, decoder.V)
@@ -203,6 +205,8 @@ def beam_search(decoder: SearchDecoder, feats: np.ndarray | None, tok: SearchTok
     beams = _Beams(trie, beam_size, tok.eot)
     no_speech_prob = 0.0
     for step in range(max_new):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         if step == 0:
             scores = decoder.step(state, toks, first_mask, k, also_at=init.index(tok.sot))
             if scores.extra is not None:  # always, with also_at

@@ -28,8 +28,10 @@ import numpy as np
 
 from ...core import span_merge
 from ...core.hotwords import Hotword
+from ..base import CancelToken
 from .biasing import HotwordTrie
 from .chunk_result import COMPRESSION_LIMIT, ChunkResult, compression_ratio
+from .interruptible import run_cancellable
 from .prompt import NO_SPACE_LANGUAGES, PromptParts, build_prompt_tokens
 from .search import DEFAULT_LAMBDA, beam_search
 
@@ -75,7 +77,8 @@ def _encode_text(tok, text: str, leading_space: bool) -> list[int]:
 
 
 def judge(chunk: ChunkDecoder, window, tok, plain_prompt: list[int], plain: ChunkResult,
-          proposals: Sequence[span_merge.Proposal], lam: float) -> list[Verdict]:
+          proposals: Sequence[span_merge.Proposal], lam: float,
+          cancel: CancelToken | None = None) -> list[Verdict]:
     """Score every proposal against the plain text with the unprompted decoder, in one batch."""
     spaced = plain.language not in NO_SPACE_LANGUAGES
     lead = tok.decode(plain.tokens[:1]).startswith(" ")
@@ -83,7 +86,7 @@ def judge(chunk: ChunkDecoder, window, tok, plain_prompt: list[int], plain: Chun
     seqs = [_encode_text(tok, t, lead) for t in texts]
     init = [tok.sot_prev, *plain_prompt] if plain_prompt else []
     init += [*tok.sot_sequence, tok.no_timestamps]
-    scores = chunk.model.decoder.sequence_logprobs(window, init, seqs)
+    scores = run_cancellable(lambda: chunk.model.decoder.sequence_logprobs(window, init, seqs), cancel)
     weights = {h.text.strip(): h.weight for h in chunk.settings.hotwords}
     cw = chunk.settings.context_weight
     return [Verdict(p, scores[i + 1] - scores[0] + bonus(tok, p, weights, lam, spaced, cw))
@@ -107,7 +110,7 @@ def proposal_trie(tok, hotwords: Sequence[Hotword], bonus: float, language: str)
 
 
 def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language: str,
-                      max_new: int) -> list[str]:
+                      max_new: int, cancel: CancelToken | None = None) -> list[str]:
     """The biased decodes: one with the glossary in the prompt, one with the context (each with
     the hotword trie). Apart, because a prompt holding both made the glossary's decode worse
     (weight 4 with related context: 36/40 targets instead of 38/40 without, docs/benchmarks.md)."""
@@ -121,7 +124,8 @@ def biased_candidates(chunk: ChunkDecoder, window, tok, previous: str, language:
     out = []
     for parts in prompts:
         prompt = build_prompt_tokens(tok, parts)
-        found = beam_search(chunk.model.decoder, None, tok, prompt, trie, s.beam_size, max_new, window=window)
+        found = beam_search(chunk.model.decoder, None, tok, prompt, trie, s.beam_size, max_new,
+                            window=window, cancel=cancel)
         out.append(chunk.to_script(tok.decode(found.tokens).strip(), language))
     return out
 
@@ -141,22 +145,22 @@ def _proposals(chunk: ChunkDecoder, plain: ChunkResult, candidates: list[str]) -
 
 
 def verified_decode(chunk: ChunkDecoder, enc, tok, language: str, previous: str,
-                    max_new: int) -> ChunkResult:
+                    max_new: int, cancel: CancelToken | None = None) -> ChunkResult:
     """The plain decode of a chunk with the biased decodes' verified changes put in."""
     s = chunk.settings
     window = chunk.model.decoder.start(np.asarray(enc)[0])
     plain_prompt = build_prompt_tokens(tok, PromptParts("", previous, (), language, s.zh_script_sentence))
-    plain = chunk.plain_decode(enc, tok, plain_prompt, language, max_new, window=window)
+    plain = chunk.plain_decode(enc, tok, plain_prompt, language, max_new, window=window, cancel=cancel)
     plain.verified = True
     lam = s.lam if s.lam is not None else DEFAULT_LAMBDA.get(chunk.model.name, 0.75)
-    candidates = biased_candidates(chunk, window, tok, previous, language, max_new)
+    candidates = biased_candidates(chunk, window, tok, previous, language, max_new, cancel)
     proposals = _proposals(chunk, plain, candidates)
     if not proposals:
         if any(c != plain.text for c in candidates):
             plain.notes.append("hotwords/context: no supported change (none completes a hotword, or the "
                                "glossary was copied): kept the plain text")
         return plain
-    verdicts = judge(chunk, window, tok, plain_prompt, plain, proposals, max(lam, 0.0))
+    verdicts = judge(chunk, window, tok, plain_prompt, plain, proposals, max(lam, 0.0), cancel)
     kept = _keep(verdicts)
     plain.notes.append(f"hotwords/context: kept {len(kept)} of {len(proposals)} proposed changes")
     plain.proposed, plain.kept = len(proposals), len(kept)
