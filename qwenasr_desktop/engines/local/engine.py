@@ -11,6 +11,7 @@ of being silently ignored as the cloud does: offline there is no reason to hide 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...audio.decode import AudioError
@@ -132,7 +133,10 @@ class LocalEngine(Engine):
         origin = resume_origin(skip_until) if seek else 0
         with self._open(audio, options.sample_rate, origin) as source:
             decoder = ChunkDecoder(self.model(name), settings)
-            state = resume or Checkpoint(language=settings.language)
+            # The caller's checkpoint stays as it was given (it may be shown or stored elsewhere).
+            state = (replace(resume, sentences=list(resume.sentences),
+                             verification=replace(resume.verification) if resume.verification else None)
+                     if resume else Checkpoint(language=settings.language))
             state.duration_ms = source.duration_ms or state.duration_ms
             chunks = stream_chunks(source.blocks(), VadConfig(), origin=origin, skip_until=skip_until,
                                    cancel=cancel)
