@@ -71,7 +71,9 @@ def ctrl_c_latency(runs: int = 3) -> None:
                                      str(clips / first.with_suffix(".wav").name),
                                      str(clips / "dv_en_osr_us_000_0034_8k.wav"), "--model", "tiny.en",
                                      "--output-dir", out], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, text=True)
+                                    stderr=subprocess.PIPE, text=True,
+                                    # Ctrl-C back to default: a benchmark started with `&` ignores it
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             while not first.exists() and proc.poll() is None:
                 time.sleep(0.02)
             time.sleep(1.0)  # well into the second file's decode

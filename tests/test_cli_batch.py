@@ -37,6 +37,13 @@ LONG = "dv_en_osr_us_000_0034_8k"  # 35 s: still running when the test presses C
 SUMMARY = re.compile(r"^(\d+) files?: (\d+) written(?:, (\d+) failed: (.*))?$")
 
 
+
+def interruptible() -> None:
+    """Run in the child before exec: Ctrl-C back to its default. A test suite started in the
+    background (`cmd &`, nohup) ignores SIGINT, and an ignored signal stays ignored across exec:
+    the CLI would never see the Ctrl-C these tests send."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "qwenasr_desktop.cli", *args], capture_output=True,
@@ -225,7 +232,8 @@ def test_ctrl_c_stops_keeps_finished_files_and_exits_130(manifest, tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "qwenasr_desktop.cli", "transcribe",
                           str(manifest[SHORT]["audio_path"]), str(manifest[LONG]["audio_path"]),
                           "--model", "tiny.en", "--output-dir", str(out)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=interruptible)
     try:
         first = out / f"{SHORT}.txt"
         while not first.exists() and p.poll() is None:
@@ -369,7 +377,8 @@ def test_ctrl_c_cancels_the_pending_cloud_task(fake_cloud, clips, tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "qwenasr_desktop.cli", "transcribe", str(clips),
                           "--engine", "dashscope", "--region", fake_cloud.base_url,
                           "--output-dir", str(tmp_path / "out")],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         preexec_fn=interruptible)
     try:
         while not fake_cloud.store.tasks and p.poll() is None:
             time.sleep(0.05)
