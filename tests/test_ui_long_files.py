@@ -16,6 +16,7 @@ import pytest
 
 from qwenasr_desktop.core.compare import Side
 from qwenasr_desktop.core.models import LOCAL_BASE
+from qwenasr_desktop.core.run_clock import RunClock, elapsed_text, time_left_text
 from qwenasr_desktop.core.transcript import Checkpoint, Sentence
 from qwenasr_desktop.engines.engine_labels import EngineChoice
 from qwenasr_desktop.storage import db
@@ -23,7 +24,6 @@ from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import ResumePointRepository, SessionRepository, resume_key
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
 from qwenasr_desktop.ui.jobs import long_pool
-from qwenasr_desktop.ui.recognition.run_clock import RunClock, elapsed_text, time_left_text
 from qwenasr_desktop.ui.recognition.runner import ComparisonRunner, RunRequest
 
 CLIP = "dv_en_osr_us_000_0034_8k"  # two chunks

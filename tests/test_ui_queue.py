@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from qwenasr_desktop.core.batch_queue import FileQueue, ItemStatus, QueueItem
 from qwenasr_desktop.core.models import LOCAL_BASE, Mode
 from qwenasr_desktop.engines.engine_labels import EngineChoice
 from qwenasr_desktop.storage import db
@@ -13,7 +14,6 @@ from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import SessionRepository
 from qwenasr_desktop.ui.compare.install import add_compare_pages
 from qwenasr_desktop.ui.main_window import MainWindow
-from qwenasr_desktop.ui.queue.queue_model import FileQueue, ItemStatus, QueueItem
 from qwenasr_desktop.ui.queue.queue_page import QueuePage
 from qwenasr_desktop.ui.queue.runner import QueueSettings
 from qwenasr_desktop.ui.recognition.runner import RunRequest

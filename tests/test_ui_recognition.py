@@ -12,6 +12,7 @@ import pytest
 import soundfile as sf
 from pulse_mic import PulseMic, PulseUnavailable, read_wav_int16
 
+from qwenasr_desktop.audio.model_check import inspect_audio
 from qwenasr_desktop.core.compare import Side
 from qwenasr_desktop.core.context import Role
 from qwenasr_desktop.core.context_paste import as_context_text
@@ -20,12 +21,11 @@ from qwenasr_desktop.core.metrics import error_counts
 from qwenasr_desktop.core.models import LOCAL_BASE, model_info
 from qwenasr_desktop.core.transcript import Sentence
 from qwenasr_desktop.engines.base import StreamEvent
+from qwenasr_desktop.engines.live_transcript import LiveTranscript
 from qwenasr_desktop.storage import db
 from qwenasr_desktop.storage.hotword_lists import HotwordListRepository
 from qwenasr_desktop.storage.sessions import SessionRepository
 from qwenasr_desktop.ui.compare.compare_page import ComparePage
-from qwenasr_desktop.ui.recognition.audio_check import inspect_audio
-from qwenasr_desktop.ui.recognition.live import LiveTranscript
 
 CLIP = "sh_en_lj001_0028"
 

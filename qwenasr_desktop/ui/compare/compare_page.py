@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...audio.model_check import inspect_audio
 from ...audio.quality import Severity
 from ...audio.recorder import new_recording_path
 from ...core.compare import ExportInfo, Side
@@ -35,7 +36,6 @@ from ...storage.hotword_lists import HotwordListRepository
 from ...storage.sessions import Session, SessionRepository
 from ..context.context_panel import ContextPanel
 from ..jobs import run_job
-from ..recognition.audio_check import inspect_audio
 from ..recognition.collapsible import Collapsible
 from ..recognition.file_feeder import FileFeeder
 from ..recognition.mic import MicSource

@@ -141,7 +141,7 @@ def add_compare_pages(window, repo: HotwordListRepository, dirs: AppDirs, demo: 
 
 def show_demo(pages: ComparePages) -> None:
     """A finished comparison, shown at once (no engine, no background job): for screenshots."""
-    from .demo import DEMO_REFERENCE, demo_comparison, ensure_demo_list
+    from ...core.compare_demo import DEMO_REFERENCE, demo_comparison, ensure_demo_list
 
     page = pages.compare
     result, info = demo_comparison()

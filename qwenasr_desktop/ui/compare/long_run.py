@@ -12,11 +12,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from ...core.compare import Side
+from ...core.run_clock import CLOUD_STAGE, RunClock
 from ...core.transcript import Checkpoint, clock
 from ...engines.base import ChunkDone
 from ...engines.engine_choice import engine_resumable
 from ...storage.sessions import ResumePointRepository, resume_key
-from ..recognition.run_clock import CLOUD_STAGE, RunClock
 from ..recognition.runner import RunRequest
 from .columns import SideState, TwoColumns
 

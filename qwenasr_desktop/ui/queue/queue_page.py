@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.batch_queue import AUDIO_SUFFIXES, FileQueue, ItemStatus
 from ...storage.sessions import SessionRepository
-from .queue_model import AUDIO_SUFFIXES, FileQueue, ItemStatus
 from .runner import QueueRunner, QueueSettings
 from .table_model import QueueTableModel
 

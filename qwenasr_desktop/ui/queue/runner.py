@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ...core.batch_queue import FileQueue, ItemStatus
 from ...core.compare import Side
 from ...core.hotwords import HotwordList
 from ...core.transcript import Transcript
@@ -24,7 +25,6 @@ from ...engines.engine_choice import make_engine
 from ...storage.sessions import Session, SessionRepository
 from ..jobs import long_pool, run_job
 from ..recognition.runner import RunRequest
-from .queue_model import FileQueue, ItemStatus
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from .queue_model import FileQueue, ItemStatus
+from ...core.batch_queue import FileQueue, ItemStatus
 
 HEADERS = ("File", "Status")
 COLOURS = {ItemStatus.FAILED: "#a94442", ItemStatus.DONE: "#2e7d32", ItemStatus.CANCELLED: "#6b6b6b"}

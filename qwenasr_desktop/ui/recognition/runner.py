@@ -34,8 +34,8 @@ from ...engines.base import (
 from ...engines.dashscope.resume import FAILED, ResumeNotice, ResumePolicy, ResumingSession
 from ...engines.engine_choice import can_run_concurrently, make_engine
 from ...engines.engine_labels import EngineChoice
+from ...engines.live_transcript import LiveTranscript
 from ..jobs import long_pool, run_job
-from .live import LiveTranscript
 
 HOTWORDS, CONTEXT = "hotwords", "context"
 

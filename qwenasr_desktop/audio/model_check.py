@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...audio.quality import QualityReport, Severity, check_audio
-from ...core.models import ModelInfo
+from ..core.models import ModelInfo
+from .quality import QualityReport, Severity, check_audio
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ hotwords (A) and with the clips' hotword list (B); kept as data so the screensho
 
 from __future__ import annotations
 
-from ...core.compare import Comparison, ExportInfo, compare
-from ...core.hotwords import Hotword
-from ...core.models import LOCAL_BASE
-from ...core.transcript import Sentence, Transcript
+from .compare import Comparison, ExportInfo, compare
+from .hotwords import Hotword
+from .models import LOCAL_BASE
+from .transcript import Sentence, Transcript
 
 DEMO_LIST = "Early printing (demo)"
 DEMO_HOTWORDS = [Hotword(t, 4, "en") for t in (

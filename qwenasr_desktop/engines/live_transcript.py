@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...core.transcript import Sentence, Transcript
-from ...engines.base import StreamEvent
+from ..core.transcript import Sentence, Transcript
+from .base import StreamEvent
 
 
 @dataclass

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...core.transcript import clock
+from .transcript import clock
 
 CLOUD_STAGE = "sent to the cloud, waiting for the result"
 
