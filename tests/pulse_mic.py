@@ -188,6 +188,34 @@ class PulseMic:
             self.dir = None
 
 
+@contextlib.contextmanager
+def mic_for_this_process():
+    """A started PulseMic that PortAudio in this process sees (PULSE_SERVER set, devices rescanned);
+    undoes both and stops the server afterwards, also when a test failed."""
+    import pytest
+
+    from qwenasr_desktop.audio import devices
+
+    mic = PulseMic()
+    old = os.environ.get("PULSE_SERVER")
+    try:
+        mic.start()
+    except PulseUnavailable as exc:
+        mic.stop()
+        pytest.fail(f"the virtual microphone could not start: {exc}")
+    try:
+        os.environ["PULSE_SERVER"] = str(mic.server)
+        devices.rescan()
+        yield mic
+    finally:
+        mic.stop()
+        if old is None:
+            os.environ.pop("PULSE_SERVER", None)
+        else:
+            os.environ["PULSE_SERVER"] = old
+        devices.rescan()
+
+
 def read_wav_int16(path: Path) -> tuple[np.ndarray, int]:
     with wave.open(str(path), "rb") as w:
         if w.getsampwidth() != 2 or w.getnchannels() != 1:

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from pulse_mic import PulseMic, PulseUnavailable, best_alignment, read_wav_int16  # tests/ is on sys.path
+from pulse_mic import best_alignment, mic_for_this_process, read_wav_int16  # tests/ is on sys.path
 
 from qwenasr_desktop.audio import devices
 from qwenasr_desktop.audio.capture import CaptureState, MicCapture, RingBuffer, StreamFormat, level_dbfs
@@ -154,24 +154,8 @@ def pulse_mic():
     Sets PULSE_SERVER for this process and re-initialises PortAudio (it lists devices only at
     initialisation); undoes both and stops the server afterwards, also when a test failed.
     """
-    mic = PulseMic()
-    old = os.environ.get("PULSE_SERVER")
-    try:
-        mic.start()
-    except PulseUnavailable as exc:
-        mic.stop()
-        pytest.fail(f"the virtual microphone could not start: {exc}")
-    try:
-        os.environ["PULSE_SERVER"] = str(mic.server)
-        devices.rescan()
+    with mic_for_this_process() as mic:
         yield mic
-    finally:
-        mic.stop()
-        if old is None:
-            os.environ.pop("PULSE_SERVER", None)
-        else:
-            os.environ["PULSE_SERVER"] = old
-        devices.rescan()
 
 
 def _poll_until(rec: MicRecording, done, timeout: float, on_block=None) -> None:

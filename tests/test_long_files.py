@@ -17,9 +17,8 @@ import tracemalloc
 import numpy as np
 import pytest
 import soundfile as sf
-from pulse_mic import BLOCK, RATE, Feeder, PulseMic, PulseUnavailable  # tests/ is on sys.path
+from pulse_mic import BLOCK, RATE, Feeder, mic_for_this_process  # tests/ is on sys.path
 
-from qwenasr_desktop.audio import devices
 from qwenasr_desktop.audio.capture import MicCapture
 from qwenasr_desktop.audio.decode import load_audio, resample
 from qwenasr_desktop.audio.recorder import MicRecording, WavRecorder
@@ -231,24 +230,8 @@ class FastFeeder(Feeder):
 
 @pytest.fixture()
 def fast_mic():
-    mic = PulseMic()
-    old = os.environ.get("PULSE_SERVER")
-    try:
-        mic.start()
-    except PulseUnavailable as exc:
-        mic.stop()
-        pytest.fail(f"the virtual microphone could not start: {exc}")
-    try:
-        os.environ["PULSE_SERVER"] = str(mic.server)
-        devices.rescan()
+    with mic_for_this_process() as mic:
         yield mic
-    finally:
-        mic.stop()
-        if old is None:
-            os.environ.pop("PULSE_SERVER", None)
-        else:
-            os.environ["PULSE_SERVER"] = old
-        devices.rescan()
 
 
 @pytest.mark.audio
