@@ -63,7 +63,8 @@ class ComparePage(QWidget):
         self._references: dict[str, str] = {}  # a reference belongs to its recording
         self.chinese_script: Callable[[], str] = lambda: "simplified"  # Settings' choice (install.py)
         self.session_id: int | None = None
-        self.transcripts: dict[str, Transcript | None] = {"a": None, "b": None}
+        # Keyed by Side (a StrEnum: the runner's signals carry its value, "a" or "b", which looks it up)
+        self.transcripts: dict[Side, Transcript | None] = {Side.A: None, Side.B: None}
         self.source = SourceBox()
         self.settings = SettingsBox(lists)
         self.run_box = RunBox()
@@ -191,7 +192,7 @@ class ComparePage(QWidget):
             self._references[self.audio_path] = self.view.reference.toPlainText()
         self.session_id = None
         self.listen.set_session(None)
-        self.transcripts = {"a": None, "b": None}
+        self.transcripts = {Side.A: None, Side.B: None}
         self.view.reference.blockSignals(True)
         self.view.set_reference(self._references.get(path, ""))
         self.view.reference.blockSignals(False)
@@ -284,7 +285,7 @@ class ComparePage(QWidget):
             self.run_box.status.setText(problem)
             self.message.emit(problem)
             return False
-        self.transcripts = {"a": None, "b": None}
+        self.transcripts = {Side.A: None, Side.B: None}
         self.listen.set_session(None)
         if not live:  # a resumed run completes the session it continues (History gets no orphan)
             self.long_run.begin(req, resume)
@@ -356,10 +357,11 @@ class ComparePage(QWidget):
         self.runner.cancel()
 
     def _on_live(self, key: str, transcript: Transcript) -> None:
-        self.transcripts[key] = transcript
+        self.transcripts[Side(key)] = transcript
         req = self.runner.request
-        self.view.set_transcripts(self.transcripts["a"], self.transcripts["b"], req.hotwords if req else [],
-                                  req.b_adds_text() if req else "", live=True)
+        a, b = self.transcripts[Side.A], self.transcripts[Side.B]
+        self.view.set_transcripts(a, b, req.hotwords if req else [], req.b_adds_text() if req else "",
+                                  live=True)
 
     def _on_connection(self, key: str, notice) -> None:
         """A cloud stream dropped, resumed or gave up (ResumeNotice): say so, it may take seconds."""
@@ -368,7 +370,7 @@ class ComparePage(QWidget):
         self.message.emit(text)
 
     def _on_side_finished(self, key: str, transcript: Transcript) -> None:
-        self.transcripts[key] = transcript
+        self.transcripts[Side(key)] = transcript
         self.view.columns.set_done(Side(key))
         self.long_run.side_finished(key)
         self._on_live(key, transcript)
@@ -382,7 +384,7 @@ class ComparePage(QWidget):
         self.run_box.set_running(False)
         self.long_run.stop()
         self.refresh_resume()
-        a, b = self.transcripts["a"], self.transcripts["b"]
+        a, b = self.transcripts[Side.A], self.transcripts[Side.B]
         req = self.runner.request
         if self.session_id is not None:
             self.sessions.set_transcripts(self.session_id, a, b)

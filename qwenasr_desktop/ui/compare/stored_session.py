@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...core.compare import ExportInfo
+from ...core.compare import ExportInfo, Side
 from ...engines.engine_labels import engine_label
 
 if TYPE_CHECKING:
@@ -32,5 +32,5 @@ def show_stored_session(page: ComparePage, session_id: int) -> None:
     page.view.reference.blockSignals(True)
     page.view.set_reference(s.reference)
     page.view.reference.blockSignals(False)
-    page.transcripts = {"a": s.transcript_a, "b": s.transcript_b}
+    page.transcripts = {Side.A: s.transcript_a, Side.B: s.transcript_b}
     page.view.set_transcripts(s.transcript_a, s.transcript_b, hot, " and ".join(adds) or "nothing")
