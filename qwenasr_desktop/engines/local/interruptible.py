@@ -8,7 +8,9 @@ at once and the helper's result, when it comes, is dropped.
 
 from __future__ import annotations
 
+import atexit
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +18,17 @@ from ..base import CancelToken
 
 T = TypeVar("T")
 POLL_S = 0.05
+# A stage left running after a cancel must not be inside CTranslate2 while the interpreter tears
+# down: that aborts the process ("terminate called without an active exception") as it exits.
+EXIT_WAIT_S = 10.0
+_stages: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+
+@atexit.register
+def _wait_for_stages() -> None:
+    """At exit, let abandoned stages end (each is one encoder pass or alignment: about a second)."""
+    for t in list(_stages):
+        t.join(EXIT_WAIT_S)
 
 
 def run_cancellable(fn: Callable[[], T], cancel: CancelToken | None) -> T:
@@ -35,7 +48,9 @@ def run_cancellable(fn: Callable[[], T], cancel: CancelToken | None) -> T:
         finally:
             done.set()
 
-    threading.Thread(target=work, name="decoder-stage", daemon=True).start()
+    stage = threading.Thread(target=work, name="decoder-stage", daemon=True)
+    _stages.add(stage)
+    stage.start()
     while not done.wait(POLL_S):
         cancel.raise_if_cancelled()
     if "error" in box:
