@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from ...core.export import DEFAULT_NAME_TEMPLATE, TEMPLATE_FIELDS, file_name
 from ...storage.workbench_prefs import load_prefs, save_prefs
+from ..workbench.options_bar import seconds_spin
 
 ERROR_STYLE = "color: #b3261e;"
-
-
-def _seconds(low: float, high: float, tip: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(low, high)
-    box.setDecimals(1)
-    box.setSingleStep(0.5)
-    box.setSuffix(" s")
-    box.setToolTip(tip)
-    return box
 
 
 class WorkbenchGroup(QGroupBox):
@@ -32,9 +23,9 @@ class WorkbenchGroup(QGroupBox):
         super().__init__("Workbench", parent)
         self.conn = conn
         form = QFormLayout(self)
-        self.skip = _seconds(0.5, 60, "How far Skip back and Skip forward jump.")
+        self.skip = seconds_spin(0.5, 60, "How far Skip back and Skip forward jump.")
         form.addRow("Skip length:", self.skip)
-        self.rewind = _seconds(0, 5, "After a pause, playback starts this far back so you hear the "
+        self.rewind = seconds_spin(0, 5, "After a pause, playback starts this far back so you hear the "
                                      "end of what you heard again (0 = off).")
         form.addRow("Replay on resume:", self.rewind)
         self.template = QLineEdit()

@@ -9,7 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QWidget
 
 
-def _seconds_spin(low: float, high: float, tip: str) -> QDoubleSpinBox:
+def seconds_spin(low: float, high: float, tip: str) -> QDoubleSpinBox:
+    """A seconds field (0.5 s steps); the workbench bar and its Settings tab use the same one."""
     spin = QDoubleSpinBox()
     spin.setRange(low, high)
     spin.setDecimals(1)
@@ -25,8 +26,8 @@ class OptionsBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.skip_spin = _seconds_spin(0.5, 60, "How far Skip back and Skip forward jump.")
-        self.rewind_spin = _seconds_spin(0, 5, "After a pause, playback starts this far back so you "
+        self.skip_spin = seconds_spin(0.5, 60, "How far Skip back and Skip forward jump.")
+        self.rewind_spin = seconds_spin(0, 5, "After a pause, playback starts this far back so you "
                                                "hear the last words again.")
         self.save_state = QLabel()
         self.save_state.setStyleSheet("color: #1a7f37")
