@@ -44,6 +44,17 @@ def interruptible() -> None:
     the CLI would never see the Ctrl-C these tests send."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
+
+def ctrl_c_when(p: subprocess.Popen, ready) -> str:
+    """Send Ctrl-C once `ready()` holds (or the CLI has ended); the CLI's stderr after it."""
+    try:
+        while not ready() and p.poll() is None:
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        return p.communicate(timeout=60)[1]
+    finally:
+        p.kill()
+
 def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "qwenasr_desktop.cli", *args], capture_output=True,
@@ -234,14 +245,8 @@ def test_ctrl_c_stops_keeps_finished_files_and_exits_130(manifest, tmp_path):
                           "--model", "tiny.en", "--output-dir", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                          preexec_fn=interruptible)
-    try:
-        first = out / f"{SHORT}.txt"
-        while not first.exists() and p.poll() is None:
-            time.sleep(0.05)
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=60)
-    finally:
-        p.kill()
+    first = out / f"{SHORT}.txt"
+    err = ctrl_c_when(p, first.exists)
     assert p.returncode == 130, err
     assert err.strip() == "cancelled: 2 files: 1 written, 1 not done"
     assert [f.name for f in out.iterdir()] == [first.name]  # no temporary file left behind
@@ -379,13 +384,7 @@ def test_ctrl_c_cancels_the_pending_cloud_task(fake_cloud, clips, tmp_path):
                           "--output-dir", str(tmp_path / "out")],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                          preexec_fn=interruptible)
-    try:
-        while not fake_cloud.store.tasks and p.poll() is None:
-            time.sleep(0.05)
-        p.send_signal(signal.SIGINT)
-        _, err = p.communicate(timeout=60)
-    finally:
-        p.kill()
+    err = ctrl_c_when(p, lambda: bool(fake_cloud.store.tasks))
     assert p.returncode == 130, err
     assert err.strip() == "cancelled: 3 files: 0 written, 3 not done"
     [task] = fake_cloud.store.tasks.values()
