@@ -143,16 +143,20 @@ def _read_pyav(path: Path) -> tuple[np.ndarray, int]:
     return data[:, None], TARGET_RATE
 
 
-def load_audio(path: str | Path) -> np.ndarray:
-    """Read a file as 16 kHz mono float32. Raises AudioError with a message naming the problem."""
-    p = Path(path)
+def check_file(p: Path) -> None:
+    """The problems a path can have before any decoding (the whole-file and the block reader's)."""
     if not p.exists():
         raise AudioError(f"The audio file {p} does not exist.")
     if p.is_dir():
         raise AudioError(f"{p} is a folder, not an audio file.")
-    size = p.stat().st_size
-    if size == 0:
+    if p.stat().st_size == 0:
         raise AudioError(f"The audio file {p.name} is empty (0 bytes).")
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Read a file as 16 kHz mono float32. Raises AudioError with a message naming the problem."""
+    p = Path(path)
+    check_file(p)
     try:
         data, rate = _read_soundfile(p)
     except AudioError:

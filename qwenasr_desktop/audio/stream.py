@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .decode import TARGET_RATE, AudioError, _design_lowpass, _ratio, check_rate, to_mono
+from .decode import TARGET_RATE, AudioError, _design_lowpass, _ratio, check_file, check_rate, to_mono
 
 BLOCK_S = 5.0  # seconds of source audio read per block: small next to a decode chunk (20 s)
 
@@ -98,7 +98,7 @@ class AudioStream:
         self.path = Path(path)
         self.start = max(0, int(start))
         self.block_s = block_s
-        _check_file(self.path)
+        check_file(self.path)
         first = _SoundfileReader(self.path)
         self._reader: _SoundfileReader | _PyAvReader = first
         if not first.ok:
@@ -126,15 +126,6 @@ class AudioStream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _check_file(p: Path) -> None:
-    if not p.exists():
-        raise AudioError(f"The audio file {p} does not exist.")
-    if p.is_dir():
-        raise AudioError(f"{p} is a folder, not an audio file.")
-    if p.stat().st_size == 0:
-        raise AudioError(f"The audio file {p.name} is empty (0 bytes).")
 
 
 class _SoundfileReader:
