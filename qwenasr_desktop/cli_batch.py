@@ -201,8 +201,9 @@ def _handle(ev: object, report: BatchReport, fmt: OutputFormat, progress: BatchP
 
 
 def stop_now(report: BatchReport | None) -> int:
-    """After Ctrl-C: the exit code, once the engine has stopped; or, when it is still inside one
-    long native call (the offline decoder checks the cancel only between chunks), end the process
+    """After Ctrl-C: the exit code, once the engine has stopped (the offline engine raises within a
+    decoder step; a native stage it left running is waited for at exit, engines/local/
+    interruptible.py); or, when an engine is still inside a long call after 0.2 s, end the process
     here. Shutting the interpreter down under a running decoder thread crashes it (SIGSEGV or
     SIGABRT seen with the native decoders), and the user asked to stop now. Every finished file
     is already written: the worker only recognizes, the main thread writes."""

@@ -4,7 +4,7 @@ One at a time because the offline engine already uses every core for one file; a
 would only make both slower. Each file is recognized with what the Recognize page would use for
 column B (engine, model, hotword list, context), read when the file starts, and its transcript is
 stored as a session, so History and the workbench open it like any comparison. A cancelled row's
-worker may still be finishing its chunk: the next file starts only once it has stopped, and
+worker may still be stopping (a fraction of a second): the next file starts only once it has, and
 nothing it reports afterwards changes the table.
 """
 
@@ -122,7 +122,7 @@ class QueueRunner(QObject):
         running = self.queue.items[row].status is ItemStatus.RUNNING
         if self.queue.cancel(row):
             if running and self._token is not None:
-                self._token.cancel()  # the worker stops at its next chunk; then the next file starts
+                self._token.cancel()  # the engine stops within a decoder step; then the next file starts
             self.rowChanged.emit(row)
 
     def cancel_all(self) -> None:
